@@ -1,0 +1,3 @@
+module rekey
+
+go 1.26
