@@ -1,0 +1,275 @@
+package gost3410
+
+import (
+	"encoding/asn1"
+	"encoding/hex"
+	"math/big"
+	"strings"
+
+	"rekey/gost/gost3410/internal/ec"
+)
+
+// Curve is a GOST R 34.10-2012 elliptic curve y² = x³ + ax + b over GF(p)
+// with a base point of prime order q. The curves are the package-level
+// variables below; compare them by pointer. The zero value is invalid.
+type Curve struct {
+	name    string
+	oid     asn1.ObjectIdentifier
+	aliases []asn1.ObjectIdentifier
+	size    int
+	params  CurveParams
+	impl    ec.Curve
+	edwards bool // twisted Edwards-equivalent (RFC 7836 Appendix A)
+}
+
+// CurveParams are the public parameters of a Curve, as integers.
+type CurveParams struct {
+	P, A, B  *big.Int // the field prime and the Weierstrass coefficients
+	Q        *big.Int // the prime order of the base point (q in the standard)
+	Cofactor int      // m/q, where m is the order of the curve's group
+	X, Y     *big.Int // the base point P
+	// EdwardsD is, for TC26256A and TC26512C, the d of the equivalent
+	// twisted Edwards curve e·u² + v² = 1 + d·u²·v² with e = 1 (RFC 7836
+	// Appendix A); nil for the other curves.
+	EdwardsD *big.Int
+}
+
+// Name returns a short name such as "TC26-256-A" or "CryptoPro-A".
+func (c *Curve) Name() string { return c.name }
+
+// String returns the name.
+func (c *Curve) String() string { return c.name }
+
+// OID returns the curve's own parameter-set OID (for CryptoPro A, B and C
+// the CryptoPro one, 1.2.643.2.2.35.x, rather than a TC26 alias). The
+// result is a fresh copy.
+func (c *Curve) OID() asn1.ObjectIdentifier {
+	return append(asn1.ObjectIdentifier(nil), c.oid...)
+}
+
+// Size returns the byte length of a coordinate, a scalar (private key) and
+// each half of a signature: 32 or 64.
+func (c *Curve) Size() int { return c.size }
+
+// PointSize returns the byte length of a raw public key, LE(X)||LE(Y).
+func (c *Curve) PointSize() int { return 2 * c.size }
+
+// SignatureSize returns the byte length of a signature s||r.
+func (c *Curve) SignatureSize() int { return 2 * c.size }
+
+// Params returns a copy of the curve's parameters.
+func (c *Curve) Params() *CurveParams {
+	cp := func(x *big.Int) *big.Int { return new(big.Int).Set(x) }
+	p := c.params
+	out := &CurveParams{P: cp(p.P), A: cp(p.A), B: cp(p.B), Q: cp(p.Q),
+		Cofactor: p.Cofactor, X: cp(p.X), Y: cp(p.Y)}
+	if p.EdwardsD != nil {
+		out.EdwardsD = cp(p.EdwardsD)
+	}
+	return out
+}
+
+// The curves of GOST R 34.10-2012 in use, with their parameter-set OIDs
+// (RFC 4357 §11.4, RFC 7836 Appendix A, RFC 9215 §4 and Appendix E) and
+// the names OpenSSL's GOST engine takes in "-pkeyopt paramset:NAME".
+//
+//	variable    OIDs                                   OpenSSL paramset
+//	TC26256A    1.2.643.7.1.2.1.1.1 (TC26 256 A)       TCA (gost2012_256)
+//	CryptoProA  1.2.643.2.2.35.1, 1.2.643.2.2.36.0     A, XA, TCB (gost2012_256)
+//	            (XchA), 1.2.643.7.1.2.1.1.2 (TC26 B)
+//	CryptoProB  1.2.643.2.2.35.2,                      B, TCC (gost2012_256)
+//	            1.2.643.7.1.2.1.1.3 (TC26 C)
+//	CryptoProC  1.2.643.2.2.35.3, 1.2.643.2.2.36.1     C, XB, TCD (gost2012_256)
+//	            (XchB), 1.2.643.7.1.2.1.1.4 (TC26 D)
+//	TC26512A    1.2.643.7.1.2.1.2.1                    A (gost2012_512)
+//	TC26512B    1.2.643.7.1.2.1.2.2                    B (gost2012_512)
+//	TC26512C    1.2.643.7.1.2.1.2.3                    C (gost2012_512)
+//	Test256     1.2.643.2.2.35.0 (RFC 7091 §7)         none
+//	Test512     1.2.643.7.1.2.1.2.0 (GOST R 34.10-2012 A.2)  none
+//
+// TC26256A and TC26512C are twisted Edwards curves (RFC 7836 Appendix A)
+// given here in their Weierstrass form; their group order is 4q.
+var (
+	TC26256A = newCurve(curveDef{
+		name: "TC26-256-A", oid: "1.2.643.7.1.2.1.1.1", cofactor: 4,
+		edD: "0605F6B7C183FA81578BC39CFAD518132B9DF62897009AF7E522C32D6DC7BFFB",
+		p:   "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97",
+		a:   "C2173F1513981673AF4892C23035A27CE25E2013BF95AA33B22C656F277E7335",
+		b:   "295F9BAE7428ED9CCC20E7C359A9D41A22FCCD9108E17BF7BA9337A6F8AE9513",
+		q:   "400000000000000000000000000000000FD8CDDFC87B6635C115AF556C360C67",
+		x:   "91E38443A5E82C0D880923425712B2BB658B9196932E02C78B2582FE742DAA28",
+		y:   "32879423AB1A0375895786C4BB46E9565FDE0B5344766740AF268ADB32322E5C",
+	})
+	CryptoProA = newCurve(curveDef{
+		name: "CryptoPro-A", oid: "1.2.643.2.2.35.1", cofactor: 1,
+		aliases: []string{"1.2.643.2.2.36.0", "1.2.643.7.1.2.1.1.2"},
+		p:       "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97",
+		a:       "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD94",
+		b:       "00000000000000000000000000000000000000000000000000000000000000A6",
+		q:       "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF6C611070995AD10045841B09B761B893",
+		x:       "0000000000000000000000000000000000000000000000000000000000000001",
+		y:       "8D91E471E0989CDA27DF505A453F2B7635294F2DDF23E3B122ACC99C9E9F1E14",
+	})
+	CryptoProB = newCurve(curveDef{
+		name: "CryptoPro-B", oid: "1.2.643.2.2.35.2", cofactor: 1,
+		aliases: []string{"1.2.643.7.1.2.1.1.3"},
+		p:       "8000000000000000000000000000000000000000000000000000000000000C99",
+		a:       "8000000000000000000000000000000000000000000000000000000000000C96",
+		b:       "3E1AF419A269A5F866A7D3C25C3DF80AE979259373FF2B182F49D4CE7E1BBC8B",
+		q:       "800000000000000000000000000000015F700CFFF1A624E5E497161BCC8A198F",
+		x:       "0000000000000000000000000000000000000000000000000000000000000001",
+		y:       "3FA8124359F96680B83D1C3EB2C070E5C545C9858D03ECFB744BF8D717717EFC",
+	})
+	CryptoProC = newCurve(curveDef{
+		name: "CryptoPro-C", oid: "1.2.643.2.2.35.3", cofactor: 1,
+		aliases: []string{"1.2.643.2.2.36.1", "1.2.643.7.1.2.1.1.4"},
+		p:       "9B9F605F5A858107AB1EC85E6B41C8AACF846E86789051D37998F7B9022D759B",
+		a:       "9B9F605F5A858107AB1EC85E6B41C8AACF846E86789051D37998F7B9022D7598",
+		b:       "000000000000000000000000000000000000000000000000000000000000805A",
+		q:       "9B9F605F5A858107AB1EC85E6B41C8AA582CA3511EDDFB74F02F3A6598980BB9",
+		x:       "0000000000000000000000000000000000000000000000000000000000000000",
+		y:       "41ECE55743711A8C3CBF3783CD08C0EE4D4DC440D4641A8F366E550DFDB3BB67",
+	})
+	TC26512A = newCurve(curveDef{
+		name: "TC26-512-A", oid: "1.2.643.7.1.2.1.2.1", cofactor: 1,
+		p: "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF" +
+			"FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC7",
+		a: "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF" +
+			"FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC4",
+		b: "E8C2505DEDFC86DDC1BD0B2B6667F1DA34B82574761CB0E879BD081CFD0B6265" +
+			"EE3CB090F30D27614CB4574010DA90DD862EF9D4EBEE4761503190785A71C760",
+		q: "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF" +
+			"27E69532F48D89116FF22B8D4E0560609B4B38ABFAD2B85DCACDB1411F10B275",
+		x: "0000000000000000000000000000000000000000000000000000000000000000" +
+			"0000000000000000000000000000000000000000000000000000000000000003",
+		y: "7503CFE87A836AE3A61B8816E25450E6CE5E1C93ACF1ABC1778064FDCBEFA921" +
+			"DF1626BE4FD036E93D75E6A50E3A41E98028FE5FC235F5B889A589CB5215F2A4",
+	})
+	TC26512B = newCurve(curveDef{
+		name: "TC26-512-B", oid: "1.2.643.7.1.2.1.2.2", cofactor: 1,
+		p: "8000000000000000000000000000000000000000000000000000000000000000" +
+			"000000000000000000000000000000000000000000000000000000000000006F",
+		a: "8000000000000000000000000000000000000000000000000000000000000000" +
+			"000000000000000000000000000000000000000000000000000000000000006C",
+		b: "687D1B459DC841457E3E06CF6F5E2517B97C7D614AF138BCBF85DC806C4B289F" +
+			"3E965D2DB1416D217F8B276FAD1AB69C50F78BEE1FA3106EFB8CCBC7C5140116",
+		q: "8000000000000000000000000000000000000000000000000000000000000001" +
+			"49A1EC142565A545ACFDB77BD9D40CFA8B996712101BEA0EC6346C54374F25BD",
+		x: "0000000000000000000000000000000000000000000000000000000000000000" +
+			"0000000000000000000000000000000000000000000000000000000000000002",
+		y: "1A8F7EDA389B094C2C071E3647A8940F3C123B697578C213BE6DD9E6C8EC7335" +
+			"DCB228FD1EDF4A39152CBCAAF8C0398828041055F94CEEEC7E21340780FE41BD",
+	})
+	TC26512C = newCurve(curveDef{
+		name: "TC26-512-C", oid: "1.2.643.7.1.2.1.2.3", cofactor: 4,
+		edD: "9E4F5D8C017D8D9F13A5CF3CDF5BFE4DAB402D54198E31EBDE28A0621050439C" +
+			"A6B39E0A515C06B304E2CE43E79E369E91A0CFC2BC2A22B4CA302DBB33EE7550",
+		p: "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF" +
+			"FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC7",
+		a: "DC9203E514A721875485A529D2C722FB187BC8980EB866644DE41C68E1430645" +
+			"46E861C0E2C9EDD92ADE71F46FCF50FF2AD97F951FDA9F2A2EB6546F39689BD3",
+		b: "B4C4EE28CEBC6C2C8AC12952CF37F16AC7EFB6A9F69F4B57FFDA2E4F0DE5ADE0" +
+			"38CBC2FFF719D2C18DE0284B8BFEF3B52B8CC7A5F5BF0A3C8D2319A5312557E1",
+		q: "3FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF" +
+			"C98CDBA46506AB004C33A9FF5147502CC8EDA9E7A769A12694623CEF47F023ED",
+		x: "E2E31EDFC23DE7BDEBE241CE593EF5DE2295B7A9CBAEF021D385F7074CEA043A" +
+			"A27272A7AE602BF2A7B9033DB9ED3610C6FB85487EAE97AAC5BC7928C1950148",
+		y: "F5CE40D95B5EB899ABBCCFF5911CB8577939804D6527378B8C108C3D2090FF9B" +
+			"E18E2D33E3021ED2EF32D85822423B6304F726AA854BAE07D0396E9A9ADDC40F",
+	})
+	Test256 = newCurve(curveDef{
+		name: "Test-256", oid: "1.2.643.2.2.35.0", cofactor: 1,
+		p: "8000000000000000000000000000000000000000000000000000000000000431",
+		a: "0000000000000000000000000000000000000000000000000000000000000007",
+		b: "5FBFF498AA938CE739B8E022FBAFEF40563F6E6A3472FC2A514C0CE9DAE23B7E",
+		q: "8000000000000000000000000000000150FE8A1892976154C59CFC193ACCF5B3",
+		x: "0000000000000000000000000000000000000000000000000000000000000002",
+		y: "08E2A8A0E65147D4BD6316030E16D19C85C97F0A9CA267122B96ABBCEA7E8FC8",
+	})
+	Test512 = newCurve(curveDef{
+		name: "Test-512", oid: "1.2.643.7.1.2.1.2.0", cofactor: 1,
+		p: "4531ACD1FE0023C7550D267B6B2FEE80922B14B2FFB90F04D4EB7C09B5D2D15D" +
+			"F1D852741AF4704A0458047E80E4546D35B8336FAC224DD81664BBF528BE6373",
+		a: "0000000000000000000000000000000000000000000000000000000000000000" +
+			"0000000000000000000000000000000000000000000000000000000000000007",
+		b: "1CFF0806A31116DA29D8CFA54E57EB748BC5F377E49400FDD788B649ECA1AC43" +
+			"61834013B2AD7322480A89CA58E0CF74BC9E540C2ADD6897FAD0A3084F302ADC",
+		q: "4531ACD1FE0023C7550D267B6B2FEE80922B14B2FFB90F04D4EB7C09B5D2D15D" +
+			"A82F2D7ECB1DBAC719905C5EECC423F1D86E25EDBE23C595D644AAF187E6E6DF",
+		x: "24D19CC64572EE30F396BF6EBBFD7A6C5213B3B3D7057CC825F91093A68CD762" +
+			"FD60611262CD838DC6B60AA7EEE804E28BC849977FAC33B4B530F1B120248A9A",
+		y: "2BB312A43BD2CE6E0D020613C857ACDDCFBF061E91E5F2C3F32447C259F39B2C" +
+			"83AB156D77F1496BF7EB3351E1EE4E43DC1A18B91B24640B6DBB92CB1ADD371E",
+	})
+)
+
+// Curves lists every supported curve.
+func Curves() []*Curve {
+	return []*Curve{TC26256A, CryptoProA, CryptoProB, CryptoProC,
+		TC26512A, TC26512B, TC26512C, Test256, Test512}
+}
+
+// CurveByOID returns the curve with the parameter-set OID oid, or nil when
+// it is unknown. It knows the aliases listed with the curve variables.
+func CurveByOID(oid asn1.ObjectIdentifier) *Curve {
+	for _, c := range Curves() {
+		if c.oid.Equal(oid) {
+			return c
+		}
+		for _, a := range c.aliases {
+			if a.Equal(oid) {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+type curveDef struct {
+	name, oid        string
+	aliases          []string
+	cofactor         int
+	edD              string // twisted Edwards d (e = 1), or empty
+	p, a, b, q, x, y string
+}
+
+func newCurve(d curveDef) *Curve {
+	raw := func(s string) []byte {
+		b, err := hex.DecodeString(s)
+		if err != nil {
+			panic("gost3410: internal error: bad curve constant")
+		}
+		return b
+	}
+	num := func(s string) *big.Int { return new(big.Int).SetBytes(raw(s)) }
+	c := &Curve{
+		name: d.name,
+		oid:  parseOID(d.oid),
+		size: len(d.p) / 2,
+		params: CurveParams{P: num(d.p), A: num(d.a), B: num(d.b), Q: num(d.q),
+			Cofactor: d.cofactor, X: num(d.x), Y: num(d.y)},
+	}
+	var edD []byte
+	if d.edD != "" {
+		edD = raw(d.edD)
+		c.params.EdwardsD = new(big.Int).SetBytes(edD)
+	}
+	for _, a := range d.aliases {
+		c.aliases = append(c.aliases, parseOID(a))
+	}
+	c.impl = ec.NewCurve(raw(d.p), raw(d.q), raw(d.a), raw(d.b), raw(d.x), raw(d.y),
+		uint64(d.cofactor), edD)
+	return c
+}
+
+func parseOID(s string) asn1.ObjectIdentifier {
+	var oid asn1.ObjectIdentifier
+	for _, part := range strings.Split(s, ".") {
+		n := 0
+		for _, ch := range part {
+			n = 10*n + int(ch-'0')
+		}
+		oid = append(oid, n)
+	}
+	return oid
+}
