@@ -130,6 +130,11 @@ func parseSPKI(der []byte) (crypto.PublicKey, PublicKeyAlgorithm, error) {
 		return nil, GOST94,
 			fmt.Errorf("%w: GOST R 34.10-94 public key", ErrUnsupportedAlgorithm)
 	case oid.Equal(OIDPublicKeyECDSA), oid.Equal(oidPublicKeyRSA), oid.Equal(oidPublicKeyEd25519):
+		if oid.Equal(OIDPublicKeyECDSA) {
+			if err := checkNamedCurve(params); err != nil {
+				return nil, UnknownPublicKeyAlgorithm, err
+			}
+		}
 		pub, err := x509.ParsePKIXPublicKey(der)
 		if err != nil {
 			return nil, UnknownPublicKeyAlgorithm, fmt.Errorf("pki: malformed public key: %v", err)
@@ -193,4 +198,30 @@ func publicKeysEqual(a, b crypto.PublicKey) bool {
 		return ok && e.Equal(b)
 	}
 	return false
+}
+
+// Named curves crypto/x509 can parse (RFC 5480 §2.1.1.1).
+var supportedNamedCurves = []asn1.ObjectIdentifier{
+	{1, 3, 132, 0, 33},          // secp224r1
+	{1, 2, 840, 10045, 3, 1, 7}, // prime256v1 (P-256)
+	{1, 3, 132, 0, 34},          // secp384r1
+	{1, 3, 132, 0, 35},          // secp521r1
+}
+
+// checkNamedCurve reports an ECDSA key on a curve other than those above
+// (P-192, Brainpool, explicit parameters…) as unsupported rather than
+// malformed: such certificates are well-formed, we just cannot use the key.
+func checkNamedCurve(params []byte) error {
+	var curve asn1.ObjectIdentifier
+	rest, err := asn1.Unmarshal(params, &curve)
+	if err != nil || len(rest) != 0 {
+		return fmt.Errorf("%w: ECDSA key with explicit or unknown curve parameters",
+			ErrUnsupportedAlgorithm)
+	}
+	for _, c := range supportedNamedCurves {
+		if c.Equal(curve) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: ECDSA key on curve %s", ErrUnsupportedAlgorithm, curve)
 }

@@ -162,3 +162,24 @@ func TestRFC4491Legacy(t *testing.T) {
 		})
 	}
 }
+
+// TestUnsupportedCurveParses reads a well-formed certificate whose ECDSA key
+// is on P-192: it parses with no usable key, and using the key as an issuer
+// reports the unsupported algorithm rather than a malformed certificate.
+func TestUnsupportedCurveParses(t *testing.T) {
+	cert, err := ParseCertificate(readPEM(t, vector("openssl-cmp-intermediate-ca-p192.crt")))
+	if err != nil {
+		t.Fatalf("ParseCertificate: %v", err)
+	}
+	if cert.PublicKey != nil {
+		t.Errorf("PublicKey = %T, want nil for a P-192 key", cert.PublicKey)
+	}
+	if cert.Subject.CommonName != "ZwischenCA" {
+		t.Errorf("subject CN = %q, want ZwischenCA", cert.Subject.CommonName)
+	}
+	leaf := &Certificate{}
+	*leaf = *cert
+	if err := leaf.CheckSignatureFrom(cert); !errors.Is(err, ErrUnsupportedAlgorithm) {
+		t.Errorf("CheckSignatureFrom a P-192 issuer = %v, want ErrUnsupportedAlgorithm", err)
+	}
+}
