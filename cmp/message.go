@@ -1,0 +1,151 @@
+package cmp
+
+import (
+	"errors"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"rekey/pki"
+)
+
+// Message is a PKIMessage (RFC 9810 §5.1).
+type Message struct {
+	Header     Header
+	Body       Body
+	Protection []byte   // the PKIProtection BIT STRING's bytes; nil if absent
+	ExtraCerts [][]byte // DER certificates; nil when absent
+
+	// Raw is the whole message as parsed. Marshal does not read it.
+	Raw []byte
+}
+
+// ParseMessage decodes one DER PKIMessage. It refuses BER (indefinite
+// lengths, non-minimal lengths and integers, a BOOLEAN other than 00 or
+// FF, a present DEFAULT, a non-DER time or bit string), trailing data,
+// and body types it does not implement. Parsed slices alias der.
+//
+// Every error is an *Error; malformed input gives FailBadDataFormat.
+func ParseMessage(der []byte) (*Message, error) {
+	s := cryptobyte.String(der)
+	var in cryptobyte.String
+	if !s.ReadASN1(&in, cbasn1.SEQUENCE) {
+		return nil, malformed("PKIMessage")
+	}
+	if !s.Empty() {
+		return nil, newError(FailBadDataFormat, "cmp: trailing data after PKIMessage")
+	}
+	m := &Message{Raw: der}
+	if err := readHeader(&in, &m.Header); err != nil {
+		return nil, err
+	}
+	if err := readBody(&in, &m.Body); err != nil {
+		return nil, err
+	}
+	if in.PeekASN1Tag(ctxCons(0)) {
+		var t cryptobyte.String
+		if !in.ReadASN1(&t, ctxCons(0)) ||
+			!readBitStringBytes(&t, cbasn1.BIT_STRING, &m.Protection) || !t.Empty() {
+			return nil, malformed("protection")
+		}
+	}
+	if in.PeekASN1Tag(ctxCons(1)) {
+		var t cryptobyte.String
+		in.ReadASN1(&t, ctxCons(1))
+		var err error
+		if m.ExtraCerts, err = readCertificates(&t, "extraCerts"); err != nil {
+			return nil, err
+		}
+		if !t.Empty() {
+			return nil, malformed("extraCerts: trailing data")
+		}
+	}
+	if !in.Empty() {
+		return nil, malformed("PKIMessage: unexpected field after the body")
+	}
+	return m, nil
+}
+
+// Marshal encodes m in DER from its fields; the Raw fields are not read.
+// For a message from ParseMessage the result equals the input.
+func (m *Message) Marshal() ([]byte, error) {
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		addHeader(b, &m.Header)
+		addBody(b, &m.Body)
+		if m.Protection != nil {
+			b.AddASN1(ctxCons(0), func(b *cryptobyte.Builder) {
+				addBitStringBytes(b, cbasn1.BIT_STRING, m.Protection)
+			})
+		}
+		if m.ExtraCerts != nil {
+			b.AddASN1(ctxCons(1), func(b *cryptobyte.Builder) {
+				addCertificates(b, m.ExtraCerts)
+			})
+		}
+	})
+	return builderBytes(&b)
+}
+
+// builderBytes returns the bytes of b, its error as an *Error.
+func builderBytes(b *cryptobyte.Builder) ([]byte, error) {
+	out, err := b.Bytes()
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			err = wrapError(FailBadDataFormat, err, "cmp: encoding")
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// Marshal returns the DER of h.
+func (h *Header) Marshal() ([]byte, error) {
+	var b cryptobyte.Builder
+	addHeader(&b, h)
+	return builderBytes(&b)
+}
+
+// Marshal returns the DER of the body with its [n] tag.
+func (body *Body) Marshal() ([]byte, error) {
+	var b cryptobyte.Builder
+	addBody(&b, body)
+	return builderBytes(&b)
+}
+
+// ProtectedPart returns the DER of ProtectedPart {header, body} (RFC 9810
+// §5.1.3), the data that protection covers: built from Header.Raw and
+// Body.Raw when both are set (so a received message is checked over
+// exactly the bytes received), from the fields otherwise.
+func (m *Message) ProtectedPart() ([]byte, error) {
+	h, body := m.Header.Raw, m.Body.Raw
+	if h == nil || body == nil {
+		var err error
+		if h, err = m.Header.Marshal(); err != nil {
+			return nil, err
+		}
+		if body, err = m.Body.Marshal(); err != nil {
+			return nil, err
+		}
+	}
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddBytes(h)
+		b.AddBytes(body)
+	})
+	return builderBytes(&b)
+}
+
+// Certificates parses ExtraCerts.
+func (m *Message) Certificates() ([]*pki.Certificate, error) {
+	out := make([]*pki.Certificate, 0, len(m.ExtraCerts))
+	for i, der := range m.ExtraCerts {
+		c, err := pki.ParseCertificate(der)
+		if err != nil {
+			return nil, wrapError(FailBadDataFormat, err, "cmp: extraCerts[%d]", i)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
