@@ -10,6 +10,10 @@ var (
 	// modified, or the certificate is not the signer's.
 	ErrSignature = errors.New("cms: signature does not verify")
 
+	// ErrSignerNotFound: a signer's certificate is neither in the message
+	// nor among the certificates given; the signature cannot be checked.
+	ErrSignerNotFound = errors.New("cms: signer certificate not found")
+
 	// ErrContentModified: the content's digest is not the one that was
 	// signed (the messageDigest attribute, or a DigestedData's digest).
 	ErrContentModified = errors.New("cms: content does not match the signed digest")

@@ -570,10 +570,9 @@ func (si *SignerInfo) verify(
 	cert := si.findCertificate(pool)
 	if cert == nil {
 		if si.SubjectKeyID != nil {
-			return nil, fmt.Errorf("cms: signer certificate with key id %x not found",
-				si.SubjectKeyID)
+			return nil, fmt.Errorf("%w: key id %x", ErrSignerNotFound, si.SubjectKeyID)
 		}
-		return nil, fmt.Errorf("cms: signer certificate with serial %x not found", si.SerialNumber)
+		return nil, fmt.Errorf("%w: serial %x", ErrSignerNotFound, si.SerialNumber)
 	}
 	scheme, err := schemeFor(si.DigestAlgorithm, si.SignatureAlgorithm)
 	if err != nil {

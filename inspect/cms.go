@@ -4,6 +4,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"math/big"
+	"rekey/cms"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -13,11 +14,11 @@ import (
 	"rekey/pki"
 )
 
-// This file reads just enough of CMS (RFC 5652) to say what a ContentInfo
+// This file reads CMS (RFC 5652) structurally to say what a ContentInfo
 // is, which certificates it carries and whom it names as signers or
-// recipients. It verifies and decrypts nothing.
-// TODO(#3): when package cms exists, describe through it and check the
-// signatures of SignedData with the certificates it carries.
+// recipients, also for forms package cms does not read. The signatures of
+// a SignedData that carries its content are checked through package cms
+// (in checkSignatures); nothing is decrypted.
 
 // CMSInfo describes a CMS ContentInfo.
 type CMSInfo struct {
@@ -96,7 +97,13 @@ func describeCMS(der []byte, now time.Time) *Object {
 	switch {
 	case oid.Equal(oidSignedData):
 		err = info.readSignedData(content, now)
-		o.note("cms_not_verified", i18n.InspectCMSNotVerified)
+		if sd, perr := cms.ParseSignedData(der); perr != nil {
+			err = perr
+		} else if sd.Content == nil {
+			o.note("cms_not_verified", i18n.InspectCMSNotVerified)
+		} else {
+			o.signedData = sd
+		}
 	case oid.Equal(oidEnvelopedData), oid.Equal(oidAuthEnveloped):
 		err = info.readEnvelopedData(content)
 	case oid.Equal(oidDigestedData):

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"encoding/json"
+	"rekey/cms"
 	"time"
 
 	"rekey/internal/i18n"
@@ -85,6 +86,7 @@ type Object struct {
 	cert          *pki.Certificate // for signature checks within the file
 	crl           *pki.CRL
 	privatePublic crypto.PublicKey // a private key's public half
+	signedData    *cms.SignedData  // a CMS SignedData to verify
 }
 
 // Name is a distinguished name; its JSON form is an object keyed like the

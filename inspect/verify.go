@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"rekey/cms"
 
 	"rekey/internal/i18n"
 	"rekey/pki"
@@ -20,6 +21,10 @@ import (
 func checkSignatures(r *Report, opts *Options) {
 	issuerUsed, checkable := false, false
 	for _, o := range r.Objects {
+		if o.signedData != nil {
+			o.checkSignedData(opts)
+			continue
+		}
 		if o.cert == nil && o.crl == nil {
 			continue
 		}
@@ -138,4 +143,26 @@ func matchKeys(r *Report) {
 func publicKeysEqual(a, b crypto.PublicKey) bool {
 	e, ok := a.(interface{ Equal(crypto.PublicKey) bool })
 	return ok && b != nil && e.Equal(b)
+}
+
+// checkSignedData verifies every signer of a CMS SignedData with the
+// certificates it carries; with --issuer, the signers' certificates must
+// also chain to it at the inspection time.
+func (o *Object) checkSignedData(opts *Options) {
+	vo := &cms.VerifyOptions{}
+	whose := "signers"
+	if opts.Issuer != nil {
+		// The --issuer certificate may be the signer's own or its CA's.
+		vo.Certificates = []*pki.Certificate{opts.Issuer}
+		vo.Roots, vo.At, whose = []*pki.Certificate{opts.Issuer}, opts.Now, "issuer"
+	}
+	_, err := o.signedData.Verify(vo)
+	if errors.Is(err, cms.ErrSignerNotFound) {
+		o.note("cms_signer_not_found", i18n.InspectCMSSignerNotFound)
+		return
+	}
+	if errors.Is(err, cms.ErrUnsupportedAlgorithm) {
+		err = fmt.Errorf("%w: %v", pki.ErrUnsupportedAlgorithm, err)
+	}
+	o.recordCheck(whose, err, pki.UnknownSignatureAlgorithm)
 }

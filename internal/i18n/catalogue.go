@@ -61,6 +61,7 @@ const (
 	InspectDecryptFailed        Key = "inspect.decrypt_failed"
 	InspectPKIMessageNotDecoded Key = "inspect.pkimessage_not_decoded"
 	InspectCMSNotVerified       Key = "inspect.cms_not_verified"
+	InspectCMSSignerNotFound    Key = "inspect.cms_signer_not_found"
 	InspectEmptyName            Key = "inspect.empty_name"
 	InspectCertNotYetValid      Key = "inspect.cert_not_yet_valid"
 	InspectCertExpired          Key = "inspect.cert_expired"
@@ -265,8 +266,10 @@ var catalogue = map[Key]message{
 	InspectDecryptFailed: {"не удалось расшифровать: %s", "cannot decrypt: %s"},
 	InspectPKIMessageNotDecoded: {"сообщение CMP (PKIMessage) пока не разбирается полностью",
 		"the CMP message (PKIMessage) is not decoded in full yet"},
-	InspectCMSNotVerified: {"подписи сообщений CMS пока не проверяются",
-		"CMS signatures are not checked yet"},
+	InspectCMSNotVerified: {"подпись отсоединённая: подписанное содержимое не приложено, подпись не проверена",
+		"detached signature: the signed content is not inside, so the signature was not checked"},
+	InspectCMSSignerNotFound: {"сертификата подписавшего нет в сообщении, подпись не проверена; укажите его в --issuer",
+		"the signer's certificate is not in the message, so the signature was not checked; give it with --issuer"},
 	InspectEmptyName:       {"(пусто)", "(empty)"},
 	InspectCertNotYetValid: {"Сертификат ещё не действует: начнёт действовать через %s", "The certificate is not valid yet: it starts in %s"},
 	InspectCertExpired:     {"Срок действия сертификата истёк %s назад", "The certificate expired %s ago"},
