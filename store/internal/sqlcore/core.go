@@ -1,0 +1,280 @@
+// Package sqlcore is the engine-independent half of the store: every query
+// of rekey/store, written once in the SQL both SQLite and PostgreSQL accept
+// ($1-style placeholders, ON CONFLICT, RETURNING), over a small driver
+// interface that the engine packages implement.
+package sqlcore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"rekey/store"
+)
+
+// Conn runs statements: a pool outside transactions, or a transaction.
+type Conn interface {
+	// Exec runs a statement and returns the number of rows it changed.
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) Row
+}
+
+// Rows is an open result set.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Row is a single-row result; Scan reports no row as the driver's no-rows
+// error, which [Driver.Classify] maps to store.ErrNotFound.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// Driver is what an engine provides.
+type Driver interface {
+	// Read returns the connections for reads outside transactions.
+	Read() Conn
+	// Write returns the connections for single-statement writes.
+	Write() Conn
+	// Tx runs fn in a write transaction, commits when it returns nil and
+	// rolls back otherwise.
+	Tx(ctx context.Context, fn func(Conn) error) error
+	// Classify maps a driver error to the store's vocabulary: no rows to
+	// store.ErrNotFound, a unique violation to *store.ConflictError, a
+	// foreign key violation to store.ErrNotFound; others unchanged.
+	Classify(err error) error
+	Close() error
+}
+
+// Dialect holds what differs in the SQL of an engine.
+type Dialect struct {
+	Name string
+	// ForUpdate is appended to a SELECT to lock the rows it reads until
+	// the transaction ends ("" where the engine has a single writer).
+	ForUpdate string
+	// ProbeConflicts says a unique violation does not name its key and the
+	// transaction survives it, so the key is found by querying.
+	ProbeConflicts bool
+	// AppendAudit, when set, appends an audit record in one statement
+	// that locks the head, computes the hash with the database's SHA-256
+	// and inserts the record. Its arguments: the hash prefix (the domain
+	// string), the time in microseconds, the length-prefixed tail fields,
+	// then the time, actor, action, object and details to store; it
+	// returns seq, prev_hash and hash.
+	AppendAudit string
+	// MigrationLock is run first in the migration transaction to keep two
+	// processes from migrating at once ("" when the transaction suffices).
+	MigrationLock string
+}
+
+// DB implements store.Store over a Driver.
+type DB struct {
+	ops
+	drv     Driver
+	dialect Dialect
+}
+
+var _ store.Store = (*DB)(nil)
+
+// New returns the store for an opened driver. Call Migrate before use.
+func New(drv Driver, d Dialect) *DB {
+	db := &DB{drv: drv, dialect: d}
+	db.ops = ops{db: db}
+	return db
+}
+
+// Engine implements store.Store.
+func (db *DB) Engine() string { return db.dialect.Name }
+
+// Close implements store.Store.
+func (db *DB) Close() error { return db.drv.Close() }
+
+// InTx implements store.Store.
+func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	return db.drv.Tx(ctx, func(c Conn) error { return fn(ops{db: db, tx: c}) })
+}
+
+// ops carries the store's methods; tx is nil outside a transaction.
+type ops struct {
+	db *DB
+	tx Conn
+}
+
+func (o ops) r() Conn {
+	if o.tx != nil {
+		return o.tx
+	}
+	return o.db.drv.Read()
+}
+
+func (o ops) w() Conn {
+	if o.tx != nil {
+		return o.tx
+	}
+	return o.db.drv.Write()
+}
+
+// atomic runs fn in the caller's transaction, or in a new one.
+func (o ops) atomic(ctx context.Context, fn func(ops) error) error {
+	if o.tx != nil {
+		return fn(o)
+	}
+	return o.db.drv.Tx(ctx, func(c Conn) error { return fn(ops{db: o.db, tx: c}) })
+}
+
+// fail wraps err as the failure of op on table; nil stays nil and an
+// *OpError from a nested call passes through.
+func (o ops) fail(op, table string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var oe *store.OpError
+	if errors.As(err, &oe) {
+		return err
+	}
+	var ce *store.ConflictError
+	if !errors.As(err, &ce) {
+		err = o.db.drv.Classify(err)
+	}
+	return &store.OpError{Op: op, Table: table, Err: err}
+}
+
+// invalid is a refused argument.
+func invalid(op, table, format string, args ...any) error {
+	return &store.OpError{Op: op, Table: table,
+		Err: fmt.Errorf("%w: "+format, append([]any{store.ErrInvalid}, args...)...)}
+}
+
+// probe is a query that returns a row when key is the one taken.
+type probe struct {
+	key   string
+	query string
+	args  []any
+}
+
+// conflict names the key of a unique violation when the engine did not.
+func (o ops) conflict(ctx context.Context, err error, probes ...probe) error {
+	var ce *store.ConflictError
+	if !errors.As(o.db.drv.Classify(err), &ce) || ce.Key != "" || !o.db.dialect.ProbeConflicts {
+		return err
+	}
+	for _, p := range probes {
+		var one int
+		if o.w().QueryRow(ctx, p.query, p.args...).Scan(&one) == nil {
+			return &store.ConflictError{Key: p.key, Cause: err}
+		}
+	}
+	return err
+}
+
+// ts is a time argument: NULL for the zero time, else UTC microseconds.
+func ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// norm is t as the store gives it back.
+func norm(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// tm scans a time stored as microseconds (SQLite) or a timestamp
+// (PostgreSQL); NULL is the zero time.
+type tm struct{ t *time.Time }
+
+func (d tm) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*d.t = time.Time{}
+	case int64:
+		*d.t = time.UnixMicro(x).UTC()
+	case time.Time:
+		*d.t = x.UTC()
+	default:
+		return fmt.Errorf("sqlcore: cannot scan %T as a time", v)
+	}
+	return nil
+}
+
+// id scans a nullable ID; NULL is 0.
+type id struct{ v *int64 }
+
+func (d id) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*d.v = 0
+	case int64:
+		*d.v = x
+	case int32:
+		*d.v = int64(x)
+	default:
+		return fmt.Errorf("sqlcore: cannot scan %T as an ID", v)
+	}
+	return nil
+}
+
+// nid is an ID argument, NULL for 0.
+func nid(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+// nb is a byte string argument, NULL when empty.
+func nb(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// limit is a LIMIT argument; 0 or less means none.
+func limit(n int) int64 {
+	if n <= 0 {
+		return math.MaxInt64
+	}
+	return int64(n)
+}
+
+// where builds a WHERE clause from fixed fragments with numbered
+// placeholders; values travel only as arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends a condition whose only verb, %d, becomes the next
+// placeholder number.
+func (w *where) add(cond string, arg any) {
+	w.args = append(w.args, arg)
+	w.conds = append(w.conds, fmt.Sprintf(cond, len(w.args)))
+}
+
+// next reserves the next placeholder for arg and returns its text.
+func (w *where) next(arg any) string {
+	w.args = append(w.args, arg)
+	return fmt.Sprintf("$%d", len(w.args))
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	s := " WHERE " + w.conds[0]
+	for _, c := range w.conds[1:] {
+		s += " AND " + c
+	}
+	return s
+}

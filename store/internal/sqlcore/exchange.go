@@ -1,0 +1,178 @@
+package sqlcore
+
+import (
+	"context"
+	"time"
+
+	"rekey/store"
+)
+
+// CMP transactions.
+
+const transactionCols = `sender, transaction_id, request_id, sender_nonce, recip_nonce, expect,
+	version, created_at, updated_at, expires_at`
+
+func (o ops) CreateTransaction(ctx context.Context, t *store.Transaction) error {
+	const op, table = "CreateTransaction", "transactions"
+	if len(t.Sender) == 0 || len(t.TransactionID) == 0 || t.CreatedAt.IsZero() ||
+		t.ExpiresAt.IsZero() {
+		return invalid(op, table, "sender, transactionID, creation and expiry are required")
+	}
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = t.CreatedAt
+	}
+	_, err := o.w().Exec(ctx, `INSERT INTO transactions (`+transactionCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9)`,
+		t.Sender, t.TransactionID, nid(t.RequestID), nb(t.SenderNonce), nb(t.RecipNonce),
+		t.Expect, ts(t.CreatedAt), ts(t.UpdatedAt), ts(t.ExpiresAt))
+	if err != nil {
+		return o.fail(op, table, withKey(o.db.drv.Classify(err), store.KeyTransaction))
+	}
+	t.Version = 1
+	for _, p := range []*time.Time{&t.CreatedAt, &t.UpdatedAt, &t.ExpiresAt} {
+		*p = norm(*p)
+	}
+	return nil
+}
+
+func (o ops) Transaction(
+	ctx context.Context,
+	sender, transactionID []byte,
+) (*store.Transaction, error) {
+	var t store.Transaction
+	err := o.r().QueryRow(ctx, `SELECT `+transactionCols+` FROM transactions
+		WHERE sender = $1 AND transaction_id = $2`, sender, transactionID).Scan(
+		&t.Sender, &t.TransactionID, id{&t.RequestID}, &t.SenderNonce, &t.RecipNonce,
+		&t.Expect, &t.Version, tm{&t.CreatedAt}, tm{&t.UpdatedAt}, tm{&t.ExpiresAt})
+	if err != nil {
+		return nil, o.fail("Transaction", "transactions", err)
+	}
+	return &t, nil
+}
+
+func (o ops) UpdateTransaction(ctx context.Context, t *store.Transaction) error {
+	const op, table = "UpdateTransaction", "transactions"
+	if t.UpdatedAt.IsZero() || t.ExpiresAt.IsZero() {
+		return invalid(op, table, "update and expiry times are required")
+	}
+	n, err := o.w().Exec(ctx, `UPDATE transactions SET request_id = $1, sender_nonce = $2,
+		recip_nonce = $3, expect = $4, updated_at = $5, expires_at = $6, version = version + 1
+		WHERE sender = $7 AND transaction_id = $8 AND version = $9`,
+		nid(t.RequestID), nb(t.SenderNonce), nb(t.RecipNonce), t.Expect, ts(t.UpdatedAt),
+		ts(t.ExpiresAt), t.Sender, t.TransactionID, t.Version)
+	if err != nil {
+		return o.fail(op, table, err)
+	}
+	if n == 0 {
+		var one int
+		if err := o.w().QueryRow(ctx, `SELECT 1 FROM transactions
+			WHERE sender = $1 AND transaction_id = $2`, t.Sender, t.TransactionID).Scan(&one); err != nil {
+			return o.fail(op, table, err)
+		}
+		return &store.OpError{Op: op, Table: table, Err: store.ErrStateChanged}
+	}
+	t.Version++
+	t.UpdatedAt, t.ExpiresAt = norm(t.UpdatedAt), norm(t.ExpiresAt)
+	return nil
+}
+
+func (o ops) RememberNonce(ctx context.Context, sender, nonce []byte, expires time.Time) error {
+	const op, table = "RememberNonce", "nonces"
+	if len(sender) == 0 || len(nonce) == 0 || expires.IsZero() {
+		return invalid(op, table, "sender, nonce and expiry are required")
+	}
+	_, err := o.w().Exec(ctx, `INSERT INTO nonces (sender, nonce, expires_at) VALUES ($1, $2, $3)`,
+		sender, nonce, ts(expires))
+	if err != nil {
+		return o.fail(op, table, withKey(o.db.drv.Classify(err), store.KeyNonce))
+	}
+	return nil
+}
+
+func (o ops) ExpireTransactions(ctx context.Context, now time.Time) (int64, error) {
+	var total int64
+	err := o.atomic(ctx, func(o ops) error {
+		total = 0
+		for _, q := range []string{
+			`DELETE FROM transactions WHERE expires_at < $1`,
+			`DELETE FROM nonces WHERE expires_at < $1`,
+		} {
+			n, err := o.tx.Exec(ctx, q, ts(now))
+			if err != nil {
+				return err
+			}
+			total += n
+		}
+		return nil
+	})
+	return total, o.fail("ExpireTransactions", "transactions", err)
+}
+
+// Mailboxes.
+
+const messageCols = `id, subscriber_id, transaction_id, kind, body, created_at, acked_at`
+
+func (o ops) PutMessage(ctx context.Context, m *store.Message) error {
+	const op, table = "PutMessage", "mailbox"
+	if m.SubscriberID == 0 || m.Kind == "" || m.CreatedAt.IsZero() {
+		return invalid(op, table, "recipient, kind and time are required")
+	}
+	body := m.Body
+	if body == nil {
+		body = []byte{}
+	}
+	err := o.w().QueryRow(ctx, `INSERT INTO mailbox (subscriber_id, transaction_id, kind, body,
+		created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		m.SubscriberID, nb(m.TransactionID), m.Kind, body, ts(m.CreatedAt)).Scan(&m.ID)
+	if err != nil {
+		return o.fail(op, table, err)
+	}
+	m.CreatedAt, m.AckedAt = norm(m.CreatedAt), time.Time{}
+	return nil
+}
+
+func (o ops) Messages(
+	ctx context.Context,
+	subscriberID int64,
+	transactionID []byte,
+) ([]store.Message, error) {
+	const op, table = "Messages", "mailbox"
+	var w where
+	w.add("subscriber_id = $%d", subscriberID)
+	w.conds = append(w.conds, "acked_at IS NULL")
+	if transactionID != nil {
+		w.add("transaction_id = $%d", transactionID)
+	}
+	rows, err := o.r().Query(ctx, `SELECT `+messageCols+` FROM mailbox`+w.sql()+` ORDER BY id`,
+		w.args...)
+	if err != nil {
+		return nil, o.fail(op, table, err)
+	}
+	defer rows.Close()
+	var out []store.Message
+	for rows.Next() {
+		var m store.Message
+		if err := rows.Scan(&m.ID, &m.SubscriberID, &m.TransactionID, &m.Kind, &m.Body,
+			tm{&m.CreatedAt}, tm{&m.AckedAt}); err != nil {
+			return nil, o.fail(op, table, err)
+		}
+		out = append(out, m)
+	}
+	return out, o.fail(op, table, rows.Err())
+}
+
+func (o ops) AckMessage(ctx context.Context, subscriberID, id int64, at time.Time) error {
+	const op, table = "AckMessage", "mailbox"
+	if at.IsZero() {
+		return invalid(op, table, "the time is required")
+	}
+	n, err := o.w().Exec(ctx, `UPDATE mailbox SET acked_at = $1
+		WHERE id = $2 AND subscriber_id = $3 AND acked_at IS NULL`, ts(at), id, subscriberID)
+	if err != nil || n == 1 {
+		return o.fail(op, table, err)
+	}
+	var one int
+	err = o.w().QueryRow(ctx, `SELECT 1 FROM mailbox WHERE id = $1 AND subscriber_id = $2`,
+		id, subscriberID).Scan(&one)
+	return o.fail(op, table, err)
+}

@@ -1,0 +1,172 @@
+// Package postgres is the PostgreSQL engine of rekey/store, for several
+// rekeyd replicas behind a load balancer, on a github.com/jackc/pgx/v5
+// pool. Importing it registers the engine for DSNs "postgres://…" and
+// "postgresql://…" (pgx's connection string, pool_max_conns and the other
+// pgxpool options included).
+//
+// Transactions run at READ COMMITTED. What must be single across replicas
+// is enforced by unique constraints (serials, keys, one certificate per
+// request), compare-and-set updates (request states, transaction
+// versions) and a row lock on the audit chain's head. A transaction that
+// PostgreSQL aborts for a deadlock or a serialisation failure is run again
+// from the start, up to five times. Migrations run under an advisory lock,
+// so replicas starting together migrate once.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"rekey/store"
+	"rekey/store/internal/sqlcore"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations returns the numbered migrations of the PostgreSQL schema.
+func Migrations() ([]sqlcore.Migration, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	return sqlcore.LoadMigrations(sub)
+}
+
+func init() { store.Register("postgres", Open) }
+
+// Open connects to the PostgreSQL database named by dsn and migrates it.
+func Open(ctx context.Context, dsn string) (store.Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// pgx's message may quote the DSN with its password: leave it out.
+		return nil, errors.New("store: malformed postgres DSN")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: connecting to postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: connecting to postgres: %w", err)
+	}
+	db := sqlcore.New(&driver{pool: pool}, sqlcore.Dialect{
+		Name:          "postgres",
+		ForUpdate:     " FOR UPDATE",
+		AppendAudit:   appendAudit,
+		MigrationLock: "SELECT pg_advisory_xact_lock(491327808889)", // "rekey" in ASCII
+	})
+	ms, err := Migrations()
+	if err == nil {
+		_, err = db.Migrate(ctx, ms)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// appendAudit appends an audit record in one round trip: the UPDATE locks
+// the head row until commit (so appends from every replica queue there),
+// and SHA-256 over the same encoding as store.AuditRecord.ComputeHash
+// chains the record to the previous hash, which the head row keeps.
+const appendAudit = `WITH h AS (
+	UPDATE audit_head SET seq = seq + 1, prev_hash = hash,
+		hash = sha256($1::bytea || int8send(seq + 1) || int8send($2::bigint) ||
+			int4send(length(hash)) || hash || $3::bytea)
+	WHERE id = 1
+	RETURNING seq, prev_hash, hash)
+INSERT INTO audit_log (seq, at, actor, action, object, details, prev_hash, hash)
+SELECT seq, $4::timestamptz, $5::text, $6::text, $7::text, $8::bytea, prev_hash, hash FROM h
+RETURNING seq, prev_hash, hash`
+
+// constraintKeys maps the schema's constraint names to the store's keys.
+var constraintKeys = map[string]string{
+	"subscribers_subject_key":  store.KeySubscriberSubject,
+	"serials_pkey":             store.KeySerial,
+	"serials_request_key":      store.KeySerialRequest,
+	"certificates_pkey":        store.KeyCertificateSerial,
+	"certificates_spki_key":    store.KeyCertificateSPKI,
+	"certificates_request_key": store.KeyCertificateRequest,
+	"requests_transaction_key": store.KeyRequestTransaction,
+	"transactions_pkey":        store.KeyTransaction,
+	"nonces_pkey":              store.KeyNonce,
+}
+
+// SQLSTATE codes the driver acts on.
+const (
+	codeUniqueViolation      = "23505"
+	codeForeignKeyViolation  = "23503"
+	codeSerializationFailure = "40001"
+	codeDeadlockDetected     = "40P01"
+)
+
+const maxAttempts = 5
+
+type driver struct{ pool *pgxpool.Pool }
+
+func (d *driver) Read() sqlcore.Conn  { return conn{d.pool} }
+func (d *driver) Write() sqlcore.Conn { return conn{d.pool} }
+
+func (d *driver) Tx(ctx context.Context, fn func(sqlcore.Conn) error) error {
+	for attempt := 1; ; attempt++ {
+		err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error { return fn(conn{tx}) })
+		var pe *pgconn.PgError
+		if attempt < maxAttempts && errors.As(err, &pe) &&
+			(pe.Code == codeSerializationFailure || pe.Code == codeDeadlockDetected) {
+			continue
+		}
+		return err
+	}
+}
+
+func (d *driver) Classify(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case codeUniqueViolation:
+			return &store.ConflictError{Key: constraintKeys[pe.ConstraintName], Cause: err}
+		case codeForeignKeyViolation:
+			return fmt.Errorf("%w (a referenced row is missing): %w", store.ErrNotFound, err)
+		}
+	}
+	return err
+}
+
+func (d *driver) Close() error {
+	d.pool.Close()
+	return nil
+}
+
+// querier is what *pgxpool.Pool and pgx.Tx share.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+type conn struct{ q querier }
+
+func (c conn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := c.q.Exec(ctx, query, args...)
+	return tag.RowsAffected(), err
+}
+
+func (c conn) Query(ctx context.Context, query string, args ...any) (sqlcore.Rows, error) {
+	return c.q.Query(ctx, query, args...)
+}
+
+func (c conn) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Row {
+	return c.q.QueryRow(ctx, query, args...)
+}
