@@ -6,13 +6,36 @@
 //
 // # Scope
 //
-// This layer is the codec and the protection. The HTTP transfer (RFC
-// 9811), the client that runs ir, kur, pollReq, certConf, rr and genm, and
-// the server handler that checks transactions, nonces and times and
-// answers with error messages are built on it in later files of this
-// package. Verifying a protection certificate here proves who holds the
-// key; whether that certificate is trusted (its chain to a trust anchor
-// at a pinned time) is pki.Verify's job, done by the caller.
+// The package has three layers. The codec and the protection (below) know
+// nothing of transactions: verifying a protection certificate proves who
+// holds the key; whether that certificate is trusted (its chain to a trust
+// anchor at a pinned time) is pki.Verify's job, done by the caller.
+//
+// Server (server*.go, http.go, transaction.go) is the CA side as a
+// library: an http.Handler for RFC 9811 and Handle for any transport. It
+// checks every message — DER, pvno, transactionID and senderNonce sizes,
+// messageTime within a window, protection (a one-time secret's MAC for ir
+// and its follow-ups only; otherwise a signature whose certificate chains
+// to the trust anchors at the injected clock's time and names the
+// sender), replayed senderNonce, transactionID reuse, recipNonce and
+// state continuity, oldCertID of kur, revocation of the signer, proof of
+// possession — and hands what passes to the Authority, which the operator
+// implements. Transactions live in a TransactionStore (the operator's
+// database; MemoryTransactionStore here). Every refusal is an error
+// message whose PKIFailureInfo comes from the typed category of the error
+// (an *Error of this package or a *Refusal of the Authority) and whose
+// free text is a standard Russian and English text, never the internal
+// reason, which goes to the one log event of the request.
+//
+// Client (client*.go) is the subscriber side: Enroll (ir), UpdateKey
+// (kur), Poll, Confirm, Revoke and GeneralInfo, each response verified.
+// Issuing transactions return a ClientTransaction, a small JSON state the
+// caller persists so that Poll and Confirm continue after a restart.
+// Errors after which a retry may succeed match ErrRetryLater.
+//
+// Free text in Russian and English: see FreeText. The operator's suggested
+// renewal window travels in genm/genp under OIDRenewalWindow, a placeholder
+// arc until the operator registers its own.
 //
 // # Messages
 //

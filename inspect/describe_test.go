@@ -351,15 +351,6 @@ func TestCMS(t *testing.T) {
 	}
 }
 
-func TestPKIMessage(t *testing.T) {
-	m := mustInspect(t, readFile(t,
-		"testdata/vectors/openssl-cmp/65-test_cmp_vfy_data/IR_protected_2_extraCerts.der"), Options{}).Objects[0]
-	want := PKIMessageInfo{PVNO: 2, Body: "ir", Protected: true, ExtraCerts: 2}
-	if *m.PKIMessage != want || len(m.Notes) != 1 {
-		t.Errorf("PKIMessage %+v, notes %v; want %+v and a not-decoded note", *m.PKIMessage, m.Notes, want)
-	}
-}
-
 // TestJSONSchema checks the keys and their JSON types for a certificate
 // and that every object type has every key.
 func TestJSONSchema(t *testing.T) {

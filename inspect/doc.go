@@ -1,8 +1,8 @@
 // Package inspect detects and describes the objects of rekey's world, the
 // library behind `rekey inspect`: certificates, PKCS#10 requests and CRLs
 // (through package pki), PKCS#8 keys plain and encrypted, PKCS#1 and SEC 1
-// keys, public keys, PKCS#12 files, CMS ContentInfo and — shallowly, until
-// package cmp exists — CMP PKIMessages.
+// keys, public keys, PKCS#12 files, CMS ContentInfo and CMP PKIMessages
+// (through package cmp).
 //
 // # Input
 //
@@ -24,9 +24,13 @@
 // expired certificate is not a problem (it is what renewal is for).
 //
 // Report.OK is true when every object parsed and every signature checked is
-// valid; `rekey inspect` exits 0 then and 1 otherwise. CMP messages are
-// reported as "not decoded in full yet" with status 0; CMS signatures are
-// not checked yet (a note says so).
+// valid; `rekey inspect` exits 0 then and 1 otherwise. A CMP message's
+// signature protection is checked with the --issuer certificate or, without
+// one, with the certificates of its extraCerts whose key identifier is the
+// senderKID; signature_valid and signature_checked_with ("issuer" or
+// "extra_certs") report it. A MAC protection needs the shared secret and is
+// not checked (a note says so); CMS signatures are not checked yet (a note
+// says so).
 //
 // # JSON form
 //
@@ -74,7 +78,19 @@
 //	                          "encapsulated_content_type", "detached",
 //	                          "content_size", "digest_algorithms", "certificates",
 //	                          "crls", "signers", "recipients", "content_encryption"} | null
-//	"pki_message"             {"pvno", "body", "protected", "extra_certs", "decoded"} | null
+//	"pki_message"             {"pvno", "body", "protected", "extra_certs", "decoded",
+//	                          "sender", "recipient", "message_time",
+//	                          "transaction_id", "sender_nonce", "recip_nonce",
+//	                          "sender_kid" (hex), "free_text", "general_info",
+//	                          "implicit_confirm", "confirm_wait_time",
+//	                          "protection" ("signature" | "mac" | "none"),
+//	                          "protection_algorithm", "statuses": [{"cert_req_id",
+//	                          "status", "fail_info", "text", "check_after"}],
+//	                          "requests": [{"cert_req_id", "subject",
+//	                          "public_key", "pop_valid", "old_cert_serial"}],
+//	                          "revocations": [{"issuer", "serial", "reason"}],
+//	                          "info_types", "certificates": [{"where",
+//	                          "subject", "issuer", "serial", "not_after"}]} | null
 //	"matches_object"          index of the certificate holding this private key's
 //	                          public key | null
 //	"notes"                   [{"code", "message"}]

@@ -107,7 +107,7 @@ func describeBlock(b block, opts *Options) *Object {
 	case TypeCMS:
 		return describeCMS(b.der, opts.Now)
 	case TypePKIMessage:
-		return describePKIMessage(b.der)
+		return describePKIMessage(b.der, opts)
 	}
 	return nil
 }

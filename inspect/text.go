@@ -470,12 +470,89 @@ func (p *printer) identifier(id CMSIdentifier) string {
 func (p *printer) pkiMessage(in int, m *PKIMessageInfo) {
 	p.field(in, i18n.LabelPKIBody, m.Body)
 	p.field(in, i18n.LabelVersion, fmt.Sprint(m.PVNO))
-	prot := p.t(i18n.InspectNo)
-	if m.Protected {
-		prot = p.t(i18n.InspectYes)
+	switch m.Protection {
+	case "signature":
+		p.field(in, i18n.LabelProtection, p.t(i18n.InspectProtectionSignature,
+			algText(p.lang, *m.ProtectionAlgorithm)))
+	case "mac":
+		p.field(in, i18n.LabelProtection, p.t(i18n.InspectProtectionMAC, *m.ProtectionAlgorithm))
+	default:
+		p.field(in, i18n.LabelProtection, p.t(i18n.InspectUnprotected))
 	}
-	p.field(in, i18n.LabelProtected, prot)
 	p.field(in, i18n.LabelExtraCerts, fmt.Sprint(m.ExtraCerts))
+	p.optional(in, i18n.LabelTransactionID, m.TransactionID)
+	p.optional(in, i18n.LabelSender, m.Sender)
+	p.optional(in, i18n.LabelRecipient, m.Recipient)
+	if m.MessageTime != nil {
+		p.field(in, i18n.LabelMessageTime, p.time(*m.MessageTime))
+	}
+	p.optional(in, i18n.LabelSenderNonce, m.SenderNonce)
+	p.optional(in, i18n.LabelRecipNonce, m.RecipNonce)
+	p.optional(in, i18n.LabelSenderKID, m.SenderKID)
+	for _, s := range m.FreeText {
+		p.field(in, i18n.LabelFreeText, s)
+	}
+	if len(m.GeneralInfo) > 0 {
+		p.field(in, i18n.LabelGeneralInfo, strings.Join(m.GeneralInfo, ", "))
+	}
+	if m.ConfirmWaitTime != nil {
+		p.field(in, i18n.LabelConfirmWaitTime, p.time(*m.ConfirmWaitTime))
+	}
+	for _, st := range m.Statuses {
+		p.cmpStatus(in, st)
+	}
+	if len(m.Requests) > 0 {
+		p.printf(in, "%s:\n", p.t(i18n.LabelCertRequests))
+		for i, r := range m.Requests {
+			p.printf(in+1, "%d. certReqId %d\n", i+1, r.CertReqID)
+			if r.Subject != nil {
+				p.name(in+2, i18n.LabelSubject, r.Subject)
+			}
+			if r.PublicKey != nil {
+				p.publicKey(in+2, i18n.LabelPublicKey, r.PublicKey)
+			}
+			if r.OldCertSerial != nil {
+				p.printf(in+2, "%s\n", p.t(i18n.InspectOldCert, *r.OldCertSerial))
+			}
+		}
+	}
+	for _, r := range m.Revocations {
+		line := stringOr(r.Serial, "?")
+		if r.Reason != nil {
+			line += " (" + *r.Reason + ")"
+		}
+		p.field(in, i18n.LabelRevocations, line)
+	}
+	if len(m.InfoTypes) > 0 {
+		p.field(in, i18n.LabelInfoTypes, strings.Join(m.InfoTypes, ", "))
+	}
+	if len(m.Certificates) > 0 {
+		p.printf(in, "%s:\n", p.t(i18n.LabelCertificates))
+		for i, c := range m.Certificates {
+			line := p.t(i18n.InspectCertLine, c.Subject.Subject.String(), c.Serial,
+				p.time(c.NotAfter))
+			p.printf(in+1, "%d. %s\n", i+1, p.t(i18n.InspectCertIn, line, c.Where))
+		}
+	}
+}
+
+func (p *printer) optional(in int, label i18n.Key, v *string) {
+	if v != nil {
+		p.field(in, label, *v)
+	}
+}
+
+func (p *printer) cmpStatus(in int, st CMPStatus) {
+	p.field(in, i18n.LabelPKIStatus, st.Status)
+	if len(st.FailInfo) > 0 {
+		p.field(in+1, i18n.LabelFailInfo, strings.Join(st.FailInfo, ", "))
+	}
+	if st.CheckAfter != nil {
+		p.field(in+1, i18n.LabelCheckAfter, p.t(i18n.InspectCheckAfterSeconds, *st.CheckAfter))
+	}
+	for _, s := range st.Text {
+		p.field(in+1, i18n.LabelFreeText, s)
+	}
 }
 
 // algText renders an algorithm name in lang: the Russian standards under

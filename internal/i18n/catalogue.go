@@ -152,6 +152,82 @@ const (
 	LabelExtraCerts            Key = "label.extra_certs"
 )
 
+// Keys of rekey inspect for CMP messages (package cmp decodes them).
+const (
+	LabelTransactionID   Key = "label.transaction_id"
+	LabelSender          Key = "label.sender"
+	LabelRecipient       Key = "label.recipient"
+	LabelMessageTime     Key = "label.message_time"
+	LabelSenderNonce     Key = "label.sender_nonce"
+	LabelRecipNonce      Key = "label.recip_nonce"
+	LabelSenderKID       Key = "label.sender_kid"
+	LabelFreeText        Key = "label.free_text"
+	LabelGeneralInfo     Key = "label.general_info"
+	LabelProtection      Key = "label.protection"
+	LabelPKIStatus       Key = "label.pki_status"
+	LabelFailInfo        Key = "label.fail_info"
+	LabelCheckAfter      Key = "label.check_after"
+	LabelCertRequests    Key = "label.cert_requests"
+	LabelRevocations     Key = "label.revocations"
+	LabelInfoTypes       Key = "label.info_types"
+	LabelConfirmWaitTime Key = "label.confirm_wait_time"
+
+	InspectProtectionSignature  Key = "inspect.protection_signature"
+	InspectProtectionMAC        Key = "inspect.protection_mac"
+	InspectUnprotected          Key = "inspect.unprotected"
+	InspectProtectionNotChecked Key = "inspect.protection_not_checked"
+	InspectMACNotChecked        Key = "inspect.mac_not_checked"
+	InspectCertIn               Key = "inspect.cert_in"
+	InspectOldCert              Key = "inspect.old_cert"
+	InspectCheckAfterSeconds    Key = "inspect.check_after_seconds"
+)
+
+// Keys of the subscriber's renewal flow (package subscriber): its
+// notices, the texts of its questions and the key states of rekey keys.
+const (
+	SubOfficeDefault        Key = "sub.office_default"
+	SubProgress             Key = "sub.progress"
+	SubReminder             Key = "sub.reminder"
+	SubReminderLastDay      Key = "sub.reminder_last_day"
+	SubReminderExpired      Key = "sub.reminder_expired"
+	SubUnfinishedWarning    Key = "sub.unfinished_warning"
+	SubUnfinishedQuestion   Key = "sub.unfinished_question"
+	SubLastDay              Key = "sub.last_day"
+	SubExpired              Key = "sub.expired"
+	SubFormTitle            Key = "sub.form_title"
+	SubFormOffice           Key = "sub.form_office"
+	SubFormGenerate         Key = "sub.form_generate"
+	SubChooseMedia          Key = "sub.choose_media"
+	SubMediaRecommended     Key = "sub.media_recommended"
+	SubNewPassword          Key = "sub.new_password"
+	SubNewPasswordAgain     Key = "sub.new_password_again"
+	SubPasswordMismatch     Key = "sub.password_mismatch"
+	SubEmptyPasswordWarning Key = "sub.empty_password_warning"
+	SubEmptyPasswordConfirm Key = "sub.empty_password_confirm"
+	SubCurrentPassword      Key = "sub.current_password"
+	SubNewKeyPassword       Key = "sub.new_key_password"
+	SubWrongPassword        Key = "sub.wrong_password"
+	SubTokenPIN             Key = "sub.token_pin"
+	SubUnencrypted          Key = "sub.unencrypted"
+	SubQueued               Key = "sub.queued"
+	SubClosingBackup        Key = "sub.closing_backup"
+	SubClosingKeepUsing     Key = "sub.closing_keep_using"
+	SubClosingSync          Key = "sub.closing_sync"
+	SubRecovered            Key = "sub.recovered"
+	SubAbandoned            Key = "sub.abandoned"
+	SubDraftFinished        Key = "sub.draft_finished"
+	SubSent                 Key = "sub.sent"
+	SubWaiting              Key = "sub.waiting"
+	SubNotYet               Key = "sub.not_yet"
+	SubRefused              Key = "sub.refused"
+	SubRenewed              Key = "sub.renewed"
+	SubArchived             Key = "sub.archived"
+	SubMediaMissing         Key = "sub.media_missing"
+	SubUnreachable          Key = "sub.unreachable"
+	SubBackupDone           Key = "sub.backup_done"
+	SubTokenNoBackup        Key = "sub.token_no_backup"
+)
+
 // catalogue holds every message. Keys built at run time ("type.…", "ku.…",
 // "oid.…") are listed here too, so the completeness test sees them.
 var catalogue = map[Key]message{
@@ -399,4 +475,112 @@ var catalogue = map[Key]message{
 	"oid.1.2.643.100.113.4": {"класс средства ЭП КВ1", "signature tool class KV1"},
 	"oid.1.2.643.100.113.5": {"класс средства ЭП КВ2", "signature tool class KV2"},
 	"oid.1.2.643.100.113.6": {"класс средства ЭП КА1", "signature tool class KA1"},
+
+	// The subscriber's renewal flow (package subscriber). The S numbers are
+	// the manual's steps (seed/requirements.md).
+	SubOfficeDefault: {"обратитесь в отдел по работе с клиентами оператора",
+		"contact the operator's client service"},
+	SubProgress: {"Ключ %d из %d: %s (%s)", "Key %d of %d: %s (%s)"},
+	SubReminder: {"Срок действия ключа %s (%s) истекает: осталось дней: %d. Замените его сейчас: %s",
+		"Key %s (%s) is expiring: %d days left. Replace it now: %s"},
+	SubReminderLastDay: {"Сегодня последний день действия ключа %s (%s): удалённая замена уже невозможна, замените ключ в офисе оператора",
+		"Today is the last day of key %s (%s): it can no longer be replaced remotely; replace it in the operator's office"},
+	SubReminderExpired: {"Срок действия ключа %s (%s) истёк: замените ключ в офисе оператора",
+		"Key %s (%s) has expired: replace it in the operator's office"},
+	SubUnfinishedWarning: {"Не завершён документооборот по отправкам: подтверждения, зашифрованные на текущий ключ, после замены можно будет прочитать только архивным ключом",
+		"Some exchanges are not finished: confirmations encrypted to the current key can be read after the renewal only with the archived key"},
+	SubUnfinishedQuestion: {"Продолжить замену ключа?", "Go on with the key renewal?"},
+	SubLastDay: {"Сегодня последний день действия ключа %s: удалённая замена невозможна. Замените ключ в офисе оператора: %s",
+		"Today is the last day of key %s: it cannot be replaced remotely. Replace it in the operator's office: %s"},
+	SubExpired: {"Срок действия ключа %s истёк: удалённая замена невозможна. Замените ключ в офисе оператора: %s",
+		"Key %s has expired: it cannot be replaced remotely. Replace it in the operator's office: %s"},
+	SubFormTitle: {"Формирование нового ключа и запроса на сертификат",
+		"New key and certificate request"},
+	SubFormOffice: {"Данные заполнены из действующего сертификата и не меняются. Если реквизиты изменились или ключ скомпрометирован (утерян, повреждён), ключ заменяется в офисе: %s",
+		"The details come from the current certificate and cannot be changed here. If they have changed, or the key is compromised (lost, broken), the key is replaced in the office: %s"},
+	SubFormGenerate:     {"Сформировать новый ключ?", "Generate the new key?"},
+	SubChooseMedia:      {"Выберите носитель для нового ключа", "Choose the media for the new key"},
+	SubMediaRecommended: {"рекомендуется: на нём действующий ключ", "recommended: it holds the current key"},
+	SubNewPassword:      {"Пароль нового ключа %s", "Password of the new key %s"},
+	SubNewPasswordAgain: {"Пароль ещё раз", "The password again"},
+	SubPasswordMismatch: {"пароли не совпадают", "the passwords do not match"},
+	SubEmptyPasswordWarning: {"Без пароля ключ хранится на носителе незашифрованным: любой, кто получит носитель, сможет подписывать от вашего имени",
+		"Without a password the key is stored unencrypted: anyone who gets the media can sign in your name"},
+	SubEmptyPasswordConfirm: {"Оставить ключ без пароля?", "Leave the key without a password?"},
+	SubCurrentPassword:      {"Пароль действующего ключа %s (%s)", "Password of the current key %s (%s)"},
+	SubNewKeyPassword:       {"Пароль нового ключа %s, заданный при замене", "Password of the new key %s, set during the renewal"},
+	SubWrongPassword:        {"неверный пароль (попытка %d из %d)", "wrong password (attempt %d of %d)"},
+	SubTokenPIN:             {"PIN-код токена %s", "PIN of token %s"},
+	SubUnencrypted: {"Ключ %s записан без пароля (незашифрованным): храните носитель в надёжном месте",
+		"Key %s is stored without a password (unencrypted): keep the media safe"},
+	SubQueued: {"Новый ключ для %s создан: %s на %s. Запрос на сертификат подготовлен; сертификат будет выдан в течение суток",
+		"The new key for %s is made: %s on %s. The certificate request is ready; the certificate will be issued within a day"},
+	SubClosingBackup: {"Сделайте резервную копию ключевого носителя: rekey backup КЛЮЧ --to КАТАЛОГ (раздел «Работа с ключевыми носителями» руководства)",
+		"Back up the key media: rekey backup KEY --to DIR (see \"Working with key media\" in the guide)"},
+	SubClosingKeepUsing: {"До получения нового сертификата продолжайте работать с действующим ключом",
+		"Until the new certificate arrives, keep working with the current key"},
+	SubClosingSync: {"Запрос уйдёт при приёме-передаче почты (rekey sync); носитель с действующим ключом должен быть подключён",
+		"The request goes with the next mail exchange (rekey sync); the media with the current key must be inserted"},
+	SubRecovered: {"Завершён прерванный шаг: %s", "Finished an interrupted step: %s"},
+	SubAbandoned: {"Прерванная замена ключа %s не успела записать новый ключ и отменена; замену можно начать снова",
+		"The interrupted renewal of key %s had not written the new key and is dropped; the key may be renewed again"},
+	SubDraftFinished: {"Прерванная замена ключа %s завершается: запрос для нового ключа %s подготовлен",
+		"Finishing the interrupted renewal of key %s: the request for the new key %s is ready"},
+	SubSent:    {"Запрос на сертификат для ключа %s отправлен", "The certificate request for key %s is sent"},
+	SubWaiting: {"Сертификат для ключа %s ещё не выдан; следующая проверка после %s", "The certificate for key %s is not issued yet; next check after %s"},
+	SubNotYet:  {"Сертификат для ключа %s ещё не готов; проверка не ранее %s", "The certificate for key %s is not ready yet; check again after %s"},
+	SubRefused: {"Оператор отклонил замену ключа %s: %s. Замените ключ в офисе: %s",
+		"The operator refused to renew key %s: %s. Replace the key in the office: %s"},
+	SubRenewed: {"Ключ %s заменён: новый ключ %s действует до %s (дней: %d)",
+		"Key %s is renewed: the new key %s is valid until %s (%d days)"},
+	SubArchived: {"Прежний ключ %s на %s перенесён в архив: подписывать им нельзя, расшифровывать можно",
+		"The old key %s on %s is archived: it no longer signs and still decrypts"},
+	SubMediaMissing: {"носитель %s не подключён: подключите его и повторите",
+		"media %s is not present: insert it and try again"},
+	SubUnreachable: {"оператор недоступен: %s; запрос остаётся в очереди и уйдёт при следующем обмене",
+		"the operator cannot be reached: %s; the request stays queued for the next exchange"},
+	SubBackupDone: {"Ключ %s скопирован в %s; копия проверена", "Key %s is copied to %s; the copy is verified"},
+	SubTokenNoBackup: {"Ключ %s создан на токене %s как неизвлекаемый: скопировать его нельзя, в этом его защита. Храните токен бережно; при утере или поломке ключ заменяется в офисе",
+		"Key %s was made on token %s as non-extractable: it cannot be copied, which is what protects it. Keep the token safe; if it is lost or broken, the key is replaced in the office"},
+
+	// Key states of rekey keys, "state." + subscriber.State.
+	"state.valid":             {"действует", "valid"},
+	"state.expiring":          {"истекает", "expiring"},
+	"state.last_day":          {"последний день", "last day"},
+	"state.expired":           {"истёк", "expired"},
+	"state.renewal_requested": {"замена запрошена", "renewal requested"},
+	"state.waiting":           {"ожидается сертификат", "waiting for certificate"},
+	"state.renewed":           {"заменён", "renewed"},
+	"state.archived":          {"в архиве", "archived"},
+	"state.refused":           {"замена отклонена", "renewal refused"},
+
+	// rekey inspect: CMP messages.
+	LabelTransactionID:   {"Идентификатор транзакции", "Transaction ID"},
+	LabelSender:          {"Отправитель", "Sender"},
+	LabelRecipient:       {"Получатель", "Recipient"},
+	LabelMessageTime:     {"Время сообщения", "Message time"},
+	LabelSenderNonce:     {"Случайное число отправителя", "Sender nonce"},
+	LabelRecipNonce:      {"Случайное число получателя", "Recipient nonce"},
+	LabelSenderKID:       {"Идентификатор ключа отправителя", "Sender key ID"},
+	LabelFreeText:        {"Текст", "Free text"},
+	LabelGeneralInfo:     {"Дополнительные сведения", "General info"},
+	LabelProtection:      {"Защита", "Protection"},
+	LabelPKIStatus:       {"Статус", "Status"},
+	LabelFailInfo:        {"Причина отказа", "Failure"},
+	LabelCheckAfter:      {"Повторить запрос", "Check after"},
+	LabelCertRequests:    {"Запросы сертификатов", "Certificate requests"},
+	LabelRevocations:     {"Отзыв сертификатов", "Revocations"},
+	LabelInfoTypes:       {"Запрошенные или выданные сведения", "Info types"},
+	LabelConfirmWaitTime: {"Подтверждение ожидается до", "Confirmation awaited until"},
+
+	InspectProtectionSignature: {"подпись: %s", "signature: %s"},
+	InspectProtectionMAC:       {"MAC на общем секрете: %s", "MAC with a shared secret: %s"},
+	InspectUnprotected:         {"без защиты", "none"},
+	InspectProtectionNotChecked: {"защита не проверена: сертификата отправителя нет в сообщении; укажите его в --issuer",
+		"the protection is not checked: the sender's certificate is not in the message; give it with --issuer"},
+	InspectMACNotChecked: {"защита MAC не проверена: для неё нужен общий секрет",
+		"the MAC protection is not checked: it needs the shared secret"},
+	InspectCertIn:            {"%s (%s)", "%s (%s)"},
+	InspectOldCert:           {"обновляемый сертификат: серийный номер %s", "updates the certificate with serial %s"},
+	InspectCheckAfterSeconds: {"через %d с", "after %d s"},
 }
