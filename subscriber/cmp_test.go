@@ -1,0 +1,184 @@
+package subscriber
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"log/slog"
+	"math/big"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"rekey/cmp"
+	"rekey/pki"
+)
+
+// testAuthority is a CA policy behind a real cmp.Server: it issues with
+// the current subject, at once or after approval, or refuses.
+type testAuthority struct {
+	mu      sync.Mutex
+	ca      *pki.Certificate
+	caKey   crypto.Signer
+	now     func() time.Time
+	auto    bool
+	refusal *cmp.Refusal
+	waiting map[string]*cmp.KeyUpdateRequest
+	issued  map[string][]byte
+	kurs    int
+	confirm int
+}
+
+func (a *testAuthority) issue(req *cmp.KeyUpdateRequest) (*cmp.Decision, error) {
+	now := a.now().Truncate(time.Second)
+	der, err := pki.CreateCertificate(&pki.Template{SerialNumber: big.NewInt(int64(5000 + a.kurs)),
+		RawSubject: req.Current.RawSubject, NotBefore: now, NotAfter: now.AddDate(1, 0, 0),
+		Extensions: pki.Extensions{KeyUsage: x509.KeyUsageDigitalSignature}},
+		a.ca, req.PublicKey, a.caKey)
+	if err != nil {
+		return nil, err
+	}
+	a.issued[string(req.TransactionID)] = der
+	return cmp.IssuedDecision(der), nil
+}
+
+func (a *testAuthority) UpdateKey(ctx context.Context, req *cmp.KeyUpdateRequest) (*cmp.Decision, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.kurs++
+	if a.refusal != nil {
+		return cmp.RefusedDecision(a.refusal), nil
+	}
+	if a.auto {
+		return a.issue(req)
+	}
+	a.waiting[string(req.TransactionID)] = req
+	return cmp.WaitingDecision(time.Hour, "ждите одобрения", "waiting for approval"), nil
+}
+
+func (a *testAuthority) Poll(ctx context.Context, req *cmp.PollRequest) (*cmp.Decision, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if der, ok := a.issued[string(req.TransactionID)]; ok {
+		return cmp.IssuedDecision(der), nil
+	}
+	kur, ok := a.waiting[string(req.TransactionID)]
+	if !ok {
+		return nil, errors.New("unknown transaction")
+	}
+	if !a.auto {
+		return cmp.WaitingDecision(time.Hour, "ждите одобрения", "waiting for approval"), nil
+	}
+	return a.issue(kur)
+}
+
+func (a *testAuthority) Confirm(ctx context.Context, c *cmp.Confirmation) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if c.Accepted {
+		a.confirm++
+	}
+	return nil
+}
+
+func (a *testAuthority) Enroll(ctx context.Context, req *cmp.EnrollRequest) (*cmp.Decision, error) {
+	return cmp.RefusedDecision(cmp.Refuse(cmp.FailNotAuthorized, "", "")), nil
+}
+
+func (a *testAuthority) Revoke(ctx context.Context, req *cmp.RevokeRequest) error {
+	return cmp.Refuse(cmp.FailNotAuthorized, "", "")
+}
+
+func (a *testAuthority) GeneralInfo(ctx context.Context, req *cmp.InfoRequest) ([]cmp.InfoTypeAndValue, error) {
+	return nil, nil
+}
+
+func (a *testAuthority) Revoked(ctx context.Context, cert *pki.Certificate) (bool, error) {
+	return false, nil
+}
+
+// serverTransport hands requests to the Server in process.
+type serverTransport struct {
+	srv  *cmp.Server
+	down *bool
+}
+
+func (t serverTransport) Exchange(ctx context.Context, der []byte) ([]byte, error) {
+	if *t.down {
+		return nil, &cmp.UnavailableError{URL: testURL, Err: errors.New("connection refused")}
+	}
+	return t.srv.Handle(ctx, der).Response, nil
+}
+
+// withCMP replaces the fixture's fake operator with the real CMP client
+// and server.
+func withCMP(t *testing.T, f *fixture) (*testAuthority, *bool) {
+	a := &testAuthority{ca: f.caCert, caKey: f.caKey, now: f.clock.Now,
+		waiting: map[string]*cmp.KeyUpdateRequest{}, issued: map[string][]byte{}}
+	srv, err := cmp.NewServer(cmp.ServerConfig{CACert: f.caCert, Signer: f.caKey, Authority: a,
+		Clock: f.clock.Now, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := new(bool)
+	f.client.opts.Exchanger = &CMP{Clock: f.clock.Now,
+		Transport: func(string) cmp.Transport { return serverTransport{srv, down} }}
+	return a, down
+}
+
+// TestCMPFlow runs the renewal through package cmp's client and server.
+func TestCMPFlow(t *testing.T) {
+	for _, prof := range testProfiles {
+		t.Run(prof.Name, func(t *testing.T) {
+			f := newFixture(t, prof, time.Time{})
+			a, down := withCMP(t, f)
+			f.renew()
+			if a.kurs != 0 {
+				t.Fatal("renew sent the request")
+			}
+			*down = true
+			if _, err := f.client.Sync(context.Background()); !errors.Is(err, ErrUnreachable) {
+				t.Fatalf("sync while down: %v", err)
+			}
+			*down = false
+			if sr := f.sync(); len(sr.Pending) != 1 || sr.Pending[0].Status != StatusSent {
+				t.Fatalf("first sync: %+v", sr)
+			}
+			a.mu.Lock()
+			a.auto = true
+			a.mu.Unlock()
+			f.clock.Add(2 * time.Hour)
+			sr := f.sync()
+			if len(sr.Renewed) != 1 || a.kurs != 1 || a.confirm != 1 {
+				t.Fatalf("second sync: %+v; kurs %d, confirms %d", sr, a.kurs, a.confirm)
+			}
+			ks := f.keys()
+			if ks[f.current.ID()].State != StateArchived || ks[sr.Renewed[0].NewKey].State != StateValid {
+				t.Errorf("states %s, %s", ks[f.current.ID()].State, ks[sr.Renewed[0].NewKey].State)
+			}
+			f.checkSigns(sr.Renewed[0].NewKey, newPassword)
+		})
+	}
+}
+
+// TestCMPRefusal: the operator's refusal (a changed subject) arrives with
+// its texts in both languages.
+func TestCMPRefusal(t *testing.T) {
+	f := newFixture(t, pki.ProfileECDSA, time.Time{})
+	a, _ := withCMP(t, f)
+	a.refusal = cmp.Refuse(cmp.FailBadCertTemplate,
+		"данные владельца изменились: замена только в офисе",
+		"the subject has changed: replacement in the office only")
+	f.renew()
+	_, err := f.client.Sync(context.Background())
+	var re *RefusedError
+	if !errors.As(err, &re) || !strings.Contains(re.RU, "только в офисе") ||
+		!strings.Contains(re.EN, "office only") || re.Failure == "" {
+		t.Fatalf("Sync: %v", err)
+	}
+	if it := f.outbox()[0]; it.Status != StatusRefused || it.Refusal.RU != re.RU {
+		t.Errorf("item %+v", it)
+	}
+}
