@@ -1,0 +1,293 @@
+package operator
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"rekey/pki"
+	"rekey/store"
+)
+
+// Audit actions of the issuance path.
+const (
+	AuditSignBefore    = "sign.before"    // about to sign: the serial is reserved
+	AuditSignAfter     = "sign.after"     // signed, checked and recorded
+	AuditSignFailed    = "sign.failed"    // no certificate: the signature or its check failed
+	AuditSignDiscarded = "sign.discarded" // signed but not recorded; never handed out
+	AuditIssuedAgain   = "issue.again"    // a request answered before gets its certificate again
+)
+
+// IssueRequest asks the CA for a certificate.
+type IssueRequest struct {
+	SubscriberID int64
+	// RequestID is the renewal request answered (it must be approved in
+	// the store), or 0 for an in-office issuance.
+	RequestID int64
+
+	// RawSubject is written byte for byte: a renewal passes the current
+	// certificate's RawSubject (requirement O2). When it is nil, Subject
+	// is validated and encoded (an in-office first issuance).
+	RawSubject []byte
+	Subject    *pki.Subject
+
+	// PublicKey is the key to certify; its proof of possession has been
+	// checked by the caller.
+	PublicKey crypto.PublicKey
+	// NotAfter, when not zero and earlier than the configured lifetime
+	// allows, ends the certificate sooner.
+	NotAfter time.Time
+
+	// RequestHash is the SHA-256 of the request as received, for the
+	// audit trail; Actor is who asked ("policy", an operator's name).
+	RequestHash []byte
+	Actor       string
+}
+
+// Issued is the result of Issue.
+type Issued struct {
+	DER         []byte
+	Certificate *pki.Certificate
+	Record      *store.Certificate
+	// Again is true when the request had been answered before and nothing
+	// new was signed: a retry gets the certificate it was issued.
+	Again bool
+}
+
+// Issue issues a certificate in seven steps. A request answered before
+// gets its certificate again, and a request with a serial reserved by an
+// earlier attempt (a crash, another replica) is signed under that serial;
+// the store keeps one certificate per request, so a request never yields
+// two certificates that leave the CA (requirement O8).
+//
+// A failed step leaves no certificate behind: before step 4 nothing is
+// signed, and a certificate signed in step 4 that fails step 5 or 6 is
+// discarded and never returned. What may remain is a reserved serial
+// without a certificate, which a retry of the same request reuses.
+func (ca *CA) Issue(ctx context.Context, req *IssueRequest) (*Issued, error) {
+	if req.RequestID != 0 {
+		if prev, err := ca.issuedBefore(ctx, req); prev != nil || err != nil {
+			return prev, err
+		}
+	}
+	serial, reserved, err := ca.serialFor(ctx, req.RequestID)
+	if err != nil {
+		return nil, err
+	}
+
+	// 1. Build the template and validate it; the token binds the validated
+	// template to one signature.
+	tmpl, err := ca.buildTemplate(req, serial, ca.now())
+	if err != nil {
+		return nil, err
+	}
+	tok, err := ca.prepare(tmpl)
+	if err != nil {
+		return nil, err
+	}
+	ev := ca.event(req, tok.template())
+
+	// 2. Persist the serial before anything is signed with it.
+	if !reserved {
+		r := &store.Reservation{Serial: SerialBytes(serial), Issuer: ca.cert.RawSubject,
+			RequestID: req.RequestID, ReservedAt: ca.now().UTC()}
+		if err := ca.ledger.ReserveSerial(ctx, r); err != nil {
+			if req.RequestID != 0 && isRequestRace(err) {
+				return ca.lostRace(ctx, req, err)
+			}
+			return nil, fmt.Errorf("operator: reserving serial: %w", err)
+		}
+	}
+
+	// 3. Audit the signature about to be made.
+	if err := ca.audit(ctx, req.Actor, AuditSignBefore, ev); err != nil {
+		return nil, err
+	}
+
+	// 4. Sign through the token.
+	der, err := tok.sign()
+	if err != nil {
+		ca.auditFailure(ctx, req.Actor, AuditSignFailed, ev, err)
+		return nil, fmt.Errorf("operator: signing: %w", err)
+	}
+
+	// 5. Parse the certificate back, verify it and compare it with the
+	// template.
+	cert, err := ca.checkIssued(tok.template(), der)
+	if err != nil {
+		ca.auditFailure(ctx, req.Actor, AuditSignFailed, ev, err)
+		return nil, err
+	}
+
+	// 6. Record the certificate.
+	rec := ca.record(req, cert)
+	if err := ca.ledger.RecordCertificate(ctx, rec); err != nil {
+		ca.auditFailure(ctx, req.Actor, AuditSignDiscarded, ev, err)
+		if req.RequestID != 0 && isRequestRace(err) {
+			// Another replica answered the request first; it gets
+			// that certificate, never this one.
+			return ca.lostRace(ctx, req, err)
+		}
+		return nil, fmt.Errorf("operator: recording certificate: %w", err)
+	}
+
+	// 7. Audit the signature made.
+	ev.CertSHA256 = hexSum(der)
+	if err := ca.audit(ctx, req.Actor, AuditSignAfter, ev); err != nil {
+		return nil, fmt.Errorf("operator: certificate %s is recorded but not audited: %w",
+			ev.Serial, err)
+	}
+	return &Issued{DER: der, Certificate: cert, Record: rec}, nil
+}
+
+// ErrInProgress is returned by Issue when another attempt (a replica, a
+// concurrent poll) is issuing the same request and has not finished: ask
+// again later, when the certificate will be there.
+var ErrInProgress = errors.New("operator: the request is being issued elsewhere")
+
+// isRequestRace reports whether err says that another attempt got ahead:
+// a unique key of the request's issuance is taken, or the request is no
+// longer approved because that attempt recorded its certificate. A key
+// certified under another request is not such a race.
+func isRequestRace(err error) bool {
+	var ce *store.ConflictError
+	if errors.As(err, &ce) {
+		return ce.Key != store.KeyCertificateSPKI
+	}
+	return errors.Is(err, store.ErrStateChanged)
+}
+
+// lostRace answers an issuance that another attempt got ahead of: its
+// certificate when recorded, else ErrInProgress.
+func (ca *CA) lostRace(ctx context.Context, req *IssueRequest, cause error) (*Issued, error) {
+	prev, err := ca.issuedBefore(ctx, req)
+	if prev != nil || err != nil {
+		return prev, err
+	}
+	return nil, fmt.Errorf("%w: request %d (%v)", ErrInProgress, req.RequestID, cause)
+}
+
+// issuedBefore returns the certificate already issued for req's request,
+// or nil when there is none.
+func (ca *CA) issuedBefore(ctx context.Context, req *IssueRequest) (*Issued, error) {
+	rec, err := ca.ledger.CertificateByRequest(ctx, req.RequestID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("operator: looking up request %d: %w", req.RequestID, err)
+	}
+	cert, err := pki.ParseCertificate(rec.DER)
+	if err != nil {
+		return nil, fmt.Errorf("operator: stored certificate of request %d: %w", req.RequestID, err)
+	}
+	ev := auditEvent{Serial: hex.EncodeToString(rec.Serial), RequestID: req.RequestID,
+		SubscriberID: rec.SubscriberID, CertSHA256: hexSum(rec.DER)}
+	if err := ca.audit(ctx, req.Actor, AuditIssuedAgain, ev); err != nil {
+		return nil, err
+	}
+	return &Issued{DER: rec.DER, Certificate: cert, Record: rec, Again: true}, nil
+}
+
+// serialFor returns the serial reserved for a request by an earlier
+// attempt, or a new one (reserved false).
+func (ca *CA) serialFor(ctx context.Context, requestID int64) (*big.Int, bool, error) {
+	if requestID != 0 {
+		r, err := ca.ledger.ReservationByRequest(ctx, requestID)
+		switch {
+		case err == nil && !bytes.Equal(r.Issuer, ca.cert.RawSubject):
+			return nil, false, fmt.Errorf(
+				"operator: request %d has a serial reserved by another issuer", requestID)
+		case err == nil:
+			return new(big.Int).SetBytes(r.Serial), true, nil
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, false, fmt.Errorf("operator: looking up reservation: %w", err)
+		}
+	}
+	s, err := ca.newSerial()
+	return s, false, err
+}
+
+// record returns the store row of a checked certificate.
+func (ca *CA) record(req *IssueRequest, c *pki.Certificate) *store.Certificate {
+	spki := sha256.Sum256(c.RawSubjectPublicKeyInfo)
+	return &store.Certificate{
+		Serial:       SerialBytes(c.SerialNumber),
+		Issuer:       c.RawIssuer,
+		SubscriberID: req.SubscriberID,
+		RequestID:    req.RequestID,
+		DER:          c.Raw,
+		SPKISHA256:   spki[:],
+		NotBefore:    c.NotBefore,
+		NotAfter:     c.NotAfter,
+		KeyExpires:   c.KeyExpires(),
+		IssuedAt:     ca.now().UTC(),
+	}
+}
+
+// auditEvent is the Details of the issuance audit records.
+type auditEvent struct {
+	Serial       string `json:"serial"`
+	Issuer       string `json:"issuer,omitempty"`
+	Profile      string `json:"profile,omitempty"`
+	RequestID    int64  `json:"request_id,omitempty"`
+	SubscriberID int64  `json:"subscriber_id,omitempty"`
+	RequestHash  string `json:"request_sha256,omitempty"`
+	SPKIHash     string `json:"spki_sha256,omitempty"`
+	NotBefore    string `json:"not_before,omitempty"`
+	NotAfter     string `json:"not_after,omitempty"`
+	CertSHA256   string `json:"cert_sha256,omitempty"`
+	Error        string `json:"error,omitempty"`
+}
+
+func (ca *CA) event(req *IssueRequest, t *pki.Template) auditEvent {
+	spki := sha256.Sum256(t.RawSubjectPublicKeyInfo)
+	return auditEvent{
+		Serial:       hex.EncodeToString(SerialBytes(t.SerialNumber)),
+		Issuer:       ca.cert.Subject.String(),
+		Profile:      ca.profile.Name,
+		RequestID:    req.RequestID,
+		SubscriberID: req.SubscriberID,
+		RequestHash:  hex.EncodeToString(req.RequestHash),
+		SPKIHash:     hex.EncodeToString(spki[:]),
+		NotBefore:    t.NotBefore.Format(time.RFC3339),
+		NotAfter:     t.NotAfter.Format(time.RFC3339),
+	}
+}
+
+// audit appends one record about the serial of ev.
+func (ca *CA) audit(ctx context.Context, actor, action string, ev auditEvent) error {
+	details, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("operator: internal error: encoding audit details: %v", err)
+	}
+	if actor == "" {
+		actor = "ca"
+	}
+	e := store.AuditEntry{At: ca.now().UTC(), Actor: actor, Action: action,
+		Object: "serial:" + ev.Serial, Details: details}
+	if _, err := ca.ledger.AppendAudit(ctx, e); err != nil {
+		return fmt.Errorf("operator: auditing %s: %w", action, err)
+	}
+	return nil
+}
+
+// auditFailure records a failure after "sign.before". The issuance fails
+// anyway, so an error writing the record is dropped here and is the
+// caller's to see through the error it returns.
+func (ca *CA) auditFailure(ctx context.Context, actor, action string, ev auditEvent, cause error) {
+	ev.Error = cause.Error()
+	_ = ca.audit(ctx, actor, action, ev)
+}
+
+func hexSum(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}

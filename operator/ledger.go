@@ -1,0 +1,79 @@
+package operator
+
+import (
+	"context"
+	"time"
+
+	"rekey/store"
+)
+
+// The operator reaches its storage through these small interfaces. Their
+// methods are those of store.Tx, so a store.Store (or the Tx of an InTx)
+// satisfies every one of them; tests use in-memory fakes.
+
+// SerialReserver persists a serial before anything is signed with it
+// (requirement O8).
+type SerialReserver interface {
+	// ReserveSerial stores r; a serial taken, or a second serial for one
+	// request, is an error matching store.ErrConflict.
+	ReserveSerial(ctx context.Context, r *store.Reservation) error
+	// ReservationByRequest returns the serial reserved for a request, or
+	// an error matching store.ErrNotFound.
+	ReservationByRequest(ctx context.Context, requestID int64) (*store.Reservation, error)
+}
+
+// CertificateRecorder stores issued certificates.
+type CertificateRecorder interface {
+	// RecordCertificate stores c under its reserved serial and moves its
+	// request, if any, to issued. A second certificate for a request is an
+	// error matching store.ErrConflict.
+	RecordCertificate(ctx context.Context, c *store.Certificate) error
+	// CertificateByRequest returns the certificate issued for a request,
+	// or an error matching store.ErrNotFound.
+	CertificateByRequest(ctx context.Context, requestID int64) (*store.Certificate, error)
+}
+
+// Auditor appends to the audit trail. The operator writes a record before
+// and after every signature, and one for every policy decision.
+type Auditor interface {
+	AppendAudit(ctx context.Context, e store.AuditEntry) (*store.AuditRecord, error)
+}
+
+// Ledger is what the issuance path needs.
+type Ledger interface {
+	SerialReserver
+	CertificateRecorder
+	Auditor
+}
+
+// CertificateLookup finds certificates this CA issued, for the renewal
+// policy.
+type CertificateLookup interface {
+	// Certificate returns the certificate with a serial (the content
+	// octets of its DER INTEGER), or an error matching store.ErrNotFound.
+	Certificate(ctx context.Context, serial []byte) (*store.Certificate, error)
+	// CertificateBySPKI returns the certificate of a key by KeyFingerprint,
+	// or an error matching store.ErrNotFound when the key was never
+	// certified.
+	CertificateBySPKI(ctx context.Context, spkiSHA256 []byte) (*store.Certificate, error)
+}
+
+// RateCounter counts a subscriber's requests per window.
+type RateCounter interface {
+	// HitRate counts one event in the subscriber's bucket for the window
+	// starting at window and returns the count so far, this one included.
+	HitRate(ctx context.Context, subscriberID int64, bucket string, window time.Time) (int64, error)
+}
+
+// PolicyStore is what the renewal policy needs.
+type PolicyStore interface {
+	CertificateLookup
+	RateCounter
+	Auditor
+}
+
+// The store satisfies every interface above.
+var (
+	_ RenewalStore  = store.Tx(nil)
+	_ ApprovalStore = store.Tx(nil)
+)
