@@ -96,16 +96,39 @@ type Name struct {
 	Subject *pki.Subject
 }
 
-// MarshalJSON writes the attributes in display order.
+// MarshalJSON writes the attributes in display order. A key that occurs
+// more than once (a name with two OUs, say) is written once, at its first
+// place, with an array of its values in order, so the object has no
+// duplicate keys.
 func (n *Name) MarshalJSON() ([]byte, error) {
+	fields := n.Subject.Fields("en")
+	var keys []string
+	values := make(map[string][]string, len(fields))
+	for _, f := range fields {
+		if _, seen := values[f.Key]; !seen {
+			keys = append(keys, f.Key)
+		}
+		values[f.Key] = append(values[f.Key], f.Value)
+	}
 	var buf bytes.Buffer
 	buf.WriteByte('{')
-	for i, f := range n.Subject.Fields("en") {
+	for i, key := range keys {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		k, _ := json.Marshal(f.Key)
-		v, _ := json.Marshal(f.Value)
+		k, err := json.Marshal(key)
+		if err != nil {
+			return nil, err
+		}
+		var v []byte
+		if vs := values[key]; len(vs) == 1 {
+			v, err = json.Marshal(vs[0])
+		} else {
+			v, err = json.Marshal(vs)
+		}
+		if err != nil {
+			return nil, err
+		}
 		buf.Write(k)
 		buf.WriteByte(':')
 		buf.Write(v)
