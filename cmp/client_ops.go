@@ -41,6 +41,12 @@ type KeyUpdateOptions struct {
 	Subject    []byte
 	Extensions []pkix.Extension
 	NewKeyRef  string
+	// TransactionID, when set (at least 16 bytes), is the transactionID
+	// of the kur instead of a random one. A client that lost the answer
+	// sends the same request again under the same transactionID, and the
+	// Server answers it with the transaction's state (waiting or the
+	// certificate) instead of opening a second request for the key.
+	TransactionID []byte
 }
 
 // Result is the outcome of an issuing exchange.
@@ -65,7 +71,7 @@ func (c *Client) Enroll(ctx context.Context, o *EnrollOptions) (*Result, error) 
 		sender = DirectoryName(o.Subject)
 	}
 	return c.certRequest(ctx, TypeIR, cred, sender, o.NewKey, o.Subject, o.Extensions,
-		nil, o.NewKeyRef)
+		nil, o.NewKeyRef, nil)
 }
 
 // UpdateKey runs a key update: kur signed with the current key, then kup.
@@ -80,12 +86,12 @@ func (c *Client) UpdateKey(ctx context.Context, o *KeyUpdateOptions) (*Result, e
 	cred := SignatureCredentials(o.Current, o.CurrentKey, o.Chain...)
 	old := OldCertIDControl(o.Current.RawIssuer, o.Current.SerialNumber)
 	return c.certRequest(ctx, TypeKUR, cred, DirectoryName(o.Current.RawSubject), o.NewKey,
-		subject, o.Extensions, []AttributeTypeAndValue{old}, o.NewKeyRef)
+		subject, o.Extensions, []AttributeTypeAndValue{old}, o.NewKeyRef, o.TransactionID)
 }
 
 func (c *Client) certRequest(ctx context.Context, typ BodyType, cred *Credentials,
 	sender GeneralName, newKey crypto.Signer, subject []byte, exts []pkix.Extension,
-	controls []AttributeTypeAndValue, keyRef string) (*Result, error) {
+	controls []AttributeTypeAndValue, keyRef string, txID []byte) (*Result, error) {
 	spki, err := pki.MarshalPKIXPublicKey(newKey.Public())
 	if err != nil {
 		return nil, fmt.Errorf("cmp: encoding the new public key: %w", err)
@@ -95,9 +101,13 @@ func (c *Client) certRequest(ctx context.Context, typ BodyType, cred *Credential
 	if err := crm.SignPOP(newKey, c.rand()); err != nil {
 		return nil, err
 	}
-	txID, err := c.random(nonceSize)
-	if err != nil {
-		return nil, err
+	switch {
+	case txID == nil:
+		if txID, err = c.random(nonceSize); err != nil {
+			return nil, err
+		}
+	case len(txID) < minIDSize || len(txID) > maxIDSize:
+		return nil, fmt.Errorf("cmp: a transactionID of %d bytes", len(txID))
 	}
 	st := &ClientTransaction{Version: clientStateVersion, Kind: typ.String(),
 		TransactionID: txID, PublicKey: spki, Subject: subject, NewKeyRef: keyRef,

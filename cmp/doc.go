@@ -27,6 +27,12 @@
 // free text is a standard Russian and English text, never the internal
 // reason, which goes to the one log event of the request.
 //
+// A kur sent again under the transactionID of a transaction still open —
+// same signer, same key, same certReqId, its answer lost on the way — is
+// answered with that transaction's state (waiting, or the certificate
+// again) rather than refused, and the Authority sees one request; the
+// client chooses such a transactionID with KeyUpdateOptions.TransactionID.
+//
 // Client (client*.go) is the subscriber side: Enroll (ir), UpdateKey
 // (kur), Poll, Confirm, Revoke and GeneralInfo, each response verified.
 // Issuing transactions return a ClientTransaction, a small JSON state the

@@ -52,6 +52,9 @@ func (s *Server) certRequest(ctx context.Context, ex *exchange) (Body, error) {
 				err: err}
 		}
 	}
+	if body, ok, err := s.resent(ctx, ex, &r.CertReq); ok {
+		return body, err
+	}
 	if err := s.openTransaction(ctx, ex); err != nil {
 		return Body{}, err
 	}
@@ -67,6 +70,40 @@ func (s *Server) certRequest(ctx context.Context, ex *exchange) (Body, error) {
 			Current: ex.signer, Chain: ex.chain})
 	}
 	return s.decide(ctx, ex, dec, err, false)
+}
+
+// resent answers a kur sent again under the transactionID of a
+// transaction still open (its answer was lost on the way): signed by the
+// same certificate, for the same key and certReqId, it gets the
+// transaction's state — the Authority's current decision while waiting,
+// the certificate again once issued — and the Authority sees no second
+// request. ok is false for anything else, which openTransaction then
+// refuses as transactionIdInUse (or opens, for an unknown ID).
+func (s *Server) resent(ctx context.Context, ex *exchange, r *CertRequest) (Body, bool, error) {
+	if ex.req.Body.Type != TypeKUR || ex.signer == nil {
+		return Body{}, false, nil
+	}
+	tx, err := s.store.Get(ctx, ex.req.Header.TransactionID)
+	if err != nil {
+		return Body{}, false, nil
+	}
+	if tx.Kind != TypeKUR || tx.MAC || !bytes.Equal(tx.Signer, ex.signer.Raw) ||
+		!bytes.Equal(tx.PublicKey, r.Template.PublicKey) || tx.CertReqID != r.CertReqID {
+		return Body{}, false, nil
+	}
+	ex.tx = tx
+	switch tx.State {
+	case TxWaiting:
+		dec, err := s.cfg.Authority.Poll(ctx, &PollRequest{TransactionID: tx.ID,
+			CertReqID: tx.CertReqID, Kind: tx.Kind})
+		body, err := s.decide(ctx, ex, dec, err, false)
+		return body, true, err
+	case TxIssued:
+		body, err := s.issue(ctx, ex)
+		return body, true, err
+	}
+	ex.tx = nil
+	return Body{}, false, nil
 }
 
 // checkOldCertID checks that a kur updates the certificate that signed it

@@ -20,7 +20,8 @@ import (
 	"rekey/pki"
 )
 
-// Options configure a Client. Spool is required; Exchanger and Asker are
+// Options configure a Client. Spool is required by Renew and Sync (Keys
+// and Reminders read no outbox without one); Exchanger and Asker are
 // required by the flows that talk to the operator or to the person.
 type Options struct {
 	// Finder finds the file containers; nil means media.NewFinder("").
@@ -57,6 +58,11 @@ type Options struct {
 	// operator's checkAfter so that many clients do not poll at the same
 	// second; nil means crypto/rand.
 	Jitter func(max time.Duration) time.Duration
+	// StepHook, when set, is called with the name of each step of Renew
+	// and Sync once the step is recorded ("renew:created", "sync:sent", …;
+	// see the package documentation). It is for crash tests only: the
+	// command line's REKEY_TEST_CRASH_AT kills the process from here.
+	StepHook func(step string)
 }
 
 // Client runs the subscriber's flows: Keys and Reminders, Renew, Sync and
@@ -69,9 +75,6 @@ type Client struct {
 
 // New returns a Client for opts.
 func New(opts Options) (*Client, error) {
-	if opts.Spool == nil {
-		return nil, errors.New("subscriber: no spool directory")
-	}
 	if opts.Finder == nil {
 		opts.Finder = media.NewFinder("")
 	}
@@ -156,7 +159,12 @@ const (
 	stepArchived = "sync:archived"  // the old key is archived
 )
 
-func step(name string) error {
+// step marks the end of a recorded step: the Options.StepHook, then the
+// tests' crashHook.
+func (c *Client) step(name string) error {
+	if c.opts.StepHook != nil {
+		c.opts.StepHook(name)
+	}
 	if crashHook == nil {
 		return nil
 	}
@@ -399,6 +407,7 @@ type lazySigner struct {
 	s       *session
 	e       *entry
 	purpose Purpose
+	err     error // why the key could not sign
 }
 
 func (l *lazySigner) Public() crypto.PublicKey {
@@ -411,10 +420,16 @@ func (l *lazySigner) Public() crypto.PublicKey {
 func (l *lazySigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	sg, err := l.s.signer(l.ctx, l.e, l.purpose)
 	if err != nil {
+		l.err = err
 		return nil, err
 	}
 	return sg.Sign(r, digest, opts)
 }
+
+// failed returns the error that kept the key from signing (no password,
+// a wrong one, the media gone): not the operator's fault, so the exchange
+// is not counted as an attempt to reach it.
+func (l *lazySigner) failed() error { return l.err }
 
 func samePublicKey(a, b crypto.PublicKey) bool {
 	ka, err1 := pki.MarshalPKIXPublicKey(a)

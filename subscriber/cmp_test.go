@@ -182,3 +182,63 @@ func TestCMPRefusal(t *testing.T) {
 		t.Errorf("item %+v", it)
 	}
 }
+
+// lossyTransport hands the request to the Server and loses the answer
+// while lose is set, as a connection that breaks on the way back.
+type lossyTransport struct {
+	serverTransport
+	lose *bool
+}
+
+func (t lossyTransport) Exchange(ctx context.Context, der []byte) ([]byte, error) {
+	resp, err := t.serverTransport.Exchange(ctx, der)
+	if err == nil && *t.lose {
+		return nil, errors.New("read tcp 127.0.0.1:1: connection reset by peer")
+	}
+	return resp, err
+}
+
+// TestCMPLostAnswer: the operator got the kur but its answer was lost;
+// the next sync sends it again in the same transaction, so the operator
+// sees one request, and the renewal completes once approved — with
+// manual approval (waiting) and with automatic approval (issued).
+func TestCMPLostAnswer(t *testing.T) {
+	for _, auto := range []bool{false, true} {
+		t.Run(map[bool]string{false: "manual", true: "auto"}[auto], func(t *testing.T) {
+			f := newFixture(t, pki.ProfileECDSA, time.Time{})
+			a, down := withCMP(t, f)
+			a.auto = auto
+			srv := f.client.opts.Exchanger.(*CMP).Transport("").(serverTransport).srv
+			lose := new(bool)
+			f.client.opts.Exchanger = &CMP{Clock: f.clock.Now, Transport: func(string) cmp.Transport {
+				return lossyTransport{serverTransport{srv, down}, lose}
+			}}
+			f.renew()
+			*lose = true
+			if _, err := f.client.Sync(context.Background()); !errors.Is(err, ErrUnreachable) {
+				t.Fatalf("sync with the answer lost: %v", err)
+			}
+			*lose = false
+			sr := f.sync()
+			if !auto {
+				if len(sr.Pending) != 1 || sr.Pending[0].Status != StatusSent {
+					t.Fatalf("sync after the loss: %+v", sr)
+				}
+				a.mu.Lock()
+				a.auto = true
+				a.mu.Unlock()
+				f.clock.Add(2 * time.Hour)
+				sr = f.sync()
+			}
+			if len(sr.Renewed) != 1 {
+				t.Fatalf("not renewed: %+v", sr)
+			}
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			if a.kurs != 1 || len(a.issued) != 1 || a.confirm != 1 {
+				t.Errorf("the operator saw %d requests, issued %d, confirmed %d", a.kurs,
+					len(a.issued), a.confirm)
+			}
+		})
+	}
+}

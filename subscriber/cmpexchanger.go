@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,10 +27,11 @@ import (
 // UpdateKey again with the recorded proof and the current key, so the
 // new key's password is not needed at sync time.
 //
-// Known issue: a Send whose answer is lost sends, on the next sync, a
-// new transaction for the same new key rather than the same message
-// again; the operator sees two requests for one key (O8 makes it refuse
-// or answer the second with the first one's certificate).
+// KeyUpdate also fixes the kur's transactionID, and every Send of the
+// queued request uses it: when an answer is lost on the way, the next
+// sync sends the request again under the same transactionID, and the
+// operator answers with that transaction's state (still waiting, or the
+// certificate) instead of seeing a second request for the same key.
 type CMP struct {
 	// Transport returns the transport to an operator's URL; nil means
 	// cmp.HTTPTransport.
@@ -44,13 +46,16 @@ var _ Exchanger = (*CMP)(nil)
 
 // cmpState is what CMP keeps in the outbox item's transaction.
 type cmpState struct {
-	Version      int             `json:"version"`
-	Current      []byte          `json:"current"` // the current certificate, DER
-	CA           []byte          `json:"ca"`      // the CA certificate: the trust anchor
-	NewKey       []byte          `json:"new_key"` // SubjectPublicKeyInfo
-	POPDigest    []byte          `json:"pop_digest"`
-	POPSignature []byte          `json:"pop_signature"`
-	Transaction  json.RawMessage `json:"transaction,omitempty"` // cmp.ClientTransaction
+	Version      int    `json:"version"`
+	Current      []byte `json:"current"` // the current certificate, DER
+	CA           []byte `json:"ca"`      // the CA certificate: the trust anchor
+	NewKey       []byte `json:"new_key"` // SubjectPublicKeyInfo
+	POPDigest    []byte `json:"pop_digest"`
+	POPSignature []byte `json:"pop_signature"`
+	// TransactionID is the kur's, fixed when it is queued; absent in
+	// states queued before it was kept (a random one is used then).
+	TransactionID []byte          `json:"transaction_id,omitempty"`
+	Transaction   json.RawMessage `json:"transaction,omitempty"` // cmp.ClientTransaction
 }
 
 var errKept = errors.New("subscriber: request kept, not sent")
@@ -126,8 +131,12 @@ func (x *CMP) KeyUpdate(ctx context.Context, req *KeyUpdateRequest) ([]byte, err
 	if keep.request == nil || rec.sig == nil {
 		return nil, errors.New("subscriber: the renewal request was not built")
 	}
+	txID := make([]byte, 16)
+	if _, err := rand.Read(txID); err != nil {
+		return nil, fmt.Errorf("subscriber: %w", err)
+	}
 	return json.Marshal(&cmpState{Version: 1, Current: req.Current.Raw, CA: req.CA.Raw,
-		NewKey: spki, POPDigest: rec.digest, POPSignature: rec.sig})
+		NewKey: spki, POPDigest: rec.digest, POPSignature: rec.sig, TransactionID: txID})
 }
 
 func parseCMPState(data []byte) (*cmpState, *pki.Certificate, *pki.Certificate, error) {
@@ -165,7 +174,8 @@ func (x *CMP) Send(ctx context.Context, operator string, state []byte,
 	}
 	res, err := x.client(operator, ca, nil).UpdateKey(ctx, &cmp.KeyUpdateOptions{
 		Current: cur, CurrentKey: signer,
-		NewKey: &replaySigner{pub: pub, digest: st.POPDigest, sig: st.POPSignature}})
+		NewKey:        &replaySigner{pub: pub, digest: st.POPDigest, sig: st.POPSignature},
+		TransactionID: st.TransactionID})
 	return x.reply(st, res, err)
 }
 

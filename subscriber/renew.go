@@ -38,8 +38,8 @@ type RenewedKey struct {
 // way) are refused one by one, as *KeyError; the others go on. The error
 // joins every key's error; the result says what happened to each.
 func (c *Client) Renew(ctx context.Context, ids ...string) (*RenewResult, error) {
-	if c.opts.Asker == nil || c.opts.Exchanger == nil {
-		return nil, errors.New("subscriber: Renew needs an Asker and an Exchanger")
+	if c.opts.Asker == nil || c.opts.Exchanger == nil || c.opts.Spool == nil {
+		return nil, errors.New("subscriber: Renew needs an Asker, an Exchanger and a spool")
 	}
 	if err := c.opts.Spool.Lock(); err != nil {
 		return nil, err
@@ -195,7 +195,7 @@ func (c *Client) renewOne(ctx context.Context, s *session, e *entry) (RenewedKey
 		return rk, err
 	}
 	rk.Outbox = item.ID
-	if err := step(stepDrafted); err != nil {
+	if err := c.step(stepDrafted); err != nil {
 		return rk, err
 	}
 
@@ -209,7 +209,7 @@ func (c *Client) renewOne(ctx context.Context, s *session, e *entry) (RenewedKey
 		rk.Warning = string(warn)
 		c.notice(ctx, "S10", Warning, newID, i18n.SubUnencrypted, newID)
 	}
-	if err := step(stepCreated); err != nil {
+	if err := c.step(stepCreated); err != nil {
 		return rk, err
 	}
 	item.NewKey = newID
@@ -217,7 +217,7 @@ func (c *Client) renewOne(ctx context.Context, s *session, e *entry) (RenewedKey
 	if err := c.opts.Spool.PutOutbox(item); err != nil {
 		return rk, err
 	}
-	if err := step(stepNamed); err != nil {
+	if err := c.step(stepNamed); err != nil {
 		return rk, err
 	}
 
@@ -228,7 +228,7 @@ func (c *Client) renewOne(ctx context.Context, s *session, e *entry) (RenewedKey
 	rk.Status = "queued"
 	c.log.Info("renewal queued", "key", e.key.ID, "new_key", newID, "outbox", item.ID)
 	c.notice(ctx, "S13", Done, e.key.ID, i18n.SubQueued, e.key.ID, newID, rk.Media)
-	return rk, step(stepQueued)
+	return rk, c.step(stepQueued)
 }
 
 // queue builds the request of a draft and queues it.

@@ -170,12 +170,17 @@ func successorActive(k media.Key, keys []media.Key) bool {
 	return false
 }
 
-// Keys returns every key on the media present with its state. Media or
+// Keys returns every key on the media present with its state (without a
+// spool, as if no renewal were under way). Media or
 // spool items that cannot be read are reported in the errors without
 // hiding the rest.
 func (c *Client) Keys(ctx context.Context) ([]KeyStatus, []error) {
 	es, errs := c.inventory()
-	outbox, oerrs := c.opts.Spool.Outbox()
+	var outbox []*OutboxItem
+	var oerrs []error
+	if c.opts.Spool != nil {
+		outbox, oerrs = c.opts.Spool.Outbox()
+	}
 	keys := make([]media.Key, len(es))
 	for i, e := range es {
 		keys[i] = e.key

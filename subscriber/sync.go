@@ -65,8 +65,8 @@ type PendingRequest struct {
 // attempt counted and the error kept (ErrUnreachable); a missing media
 // leaves it too (ErrMediaMissing). The error joins every item's error.
 func (c *Client) Sync(ctx context.Context) (*SyncResult, error) {
-	if c.opts.Asker == nil || c.opts.Exchanger == nil {
-		return nil, errors.New("subscriber: Sync needs an Asker and an Exchanger")
+	if c.opts.Asker == nil || c.opts.Exchanger == nil || c.opts.Spool == nil {
+		return nil, errors.New("subscriber: Sync needs an Asker, an Exchanger and a spool")
 	}
 	if err := c.opts.Spool.Lock(); err != nil {
 		return nil, err
@@ -243,7 +243,7 @@ func (c *Client) send(ctx context.Context, s *session, es []*entry, it *OutboxIt
 	signer := &lazySigner{ctx: ctx, s: s, e: old, purpose: PurposeSignExchange}
 	reply, err := c.opts.Exchanger.Send(ctx, it.Operator, it.Transaction, signer)
 	if err != nil {
-		return c.failed(it, err)
+		return c.failed(it, signer, err)
 	}
 	c.notice(ctx, "S16", Info, it.Key, i18n.SubSent, it.Key)
 	return c.answer(ctx, it, reply, stepSent)
@@ -258,14 +258,19 @@ func (c *Client) poll(ctx context.Context, s *session, es []*entry, it *OutboxIt
 	signer := &lazySigner{ctx: ctx, s: s, e: old, purpose: PurposeSignExchange}
 	reply, err := c.opts.Exchanger.Poll(ctx, it.Operator, it.Transaction, signer)
 	if err != nil {
-		return c.failed(it, err)
+		return c.failed(it, signer, err)
 	}
 	return c.answer(ctx, it, reply, "")
 }
 
 // failed records an exchange that did not reach the operator: the item
-// keeps its status, the attempt is counted and the error kept.
-func (c *Client) failed(it *OutboxItem, cause error) error {
+// keeps its status, the attempt is counted and the error kept. When the
+// current key could not sign (no password, a wrong one), nothing was sent:
+// that error is returned and no attempt is counted.
+func (c *Client) failed(it *OutboxItem, signer *lazySigner, cause error) error {
+	if err := signer.failed(); err != nil {
+		return err
+	}
 	it.Attempts++
 	it.LastAttempt = c.now().UTC()
 	it.LastError = cause.Error()
@@ -291,7 +296,7 @@ func (c *Client) answer(ctx context.Context, it *OutboxItem, r *Reply, crash str
 			return err
 		}
 		if crash != "" {
-			return step(crash)
+			return c.step(crash)
 		}
 		return nil
 	case Refused:
@@ -332,11 +337,11 @@ func (c *Client) receive(ctx context.Context, it *OutboxItem, der []byte, crash 
 		return err
 	}
 	if crash != "" {
-		if err := step(crash); err != nil {
+		if err := c.step(crash); err != nil {
 			return err
 		}
 	}
-	return step(stepReceived)
+	return c.step(stepReceived)
 }
 
 // confirm accepts the certificate received (certConf).
@@ -348,7 +353,7 @@ func (c *Client) confirm(ctx context.Context, s *session, es []*entry, it *Outbo
 	signer := &lazySigner{ctx: ctx, s: s, e: old, purpose: PurposeSignExchange}
 	state, err := c.opts.Exchanger.Confirm(ctx, it.Operator, it.Transaction, signer)
 	if err != nil {
-		return c.failed(it, err)
+		return c.failed(it, signer, err)
 	}
 	if len(state) > 0 {
 		it.Transaction = state
@@ -356,7 +361,7 @@ func (c *Client) confirm(ctx context.Context, s *session, es []*entry, it *Outbo
 	if err := c.put(it, StatusConfirmed); err != nil {
 		return err
 	}
-	return step(stepConfirm)
+	return c.step(stepConfirm)
 }
 
 // install puts the certificate beside the new key, archives the old key
@@ -373,13 +378,13 @@ func (c *Client) install(ctx context.Context, s *session, es []*entry, it *Outbo
 	if err := c.installCert(ctx, s, nw, in.Data); err != nil {
 		return nil, err
 	}
-	if err := step(stepInstall); err != nil {
+	if err := c.step(stepInstall); err != nil {
 		return nil, err
 	}
 	if err := c.archiveOld(ctx, s, es, it); err != nil {
 		return nil, err
 	}
-	if err := step(stepArchived); err != nil {
+	if err := c.step(stepArchived); err != nil {
 		return nil, err
 	}
 	if !in.Processed {

@@ -1,16 +1,42 @@
-// Command rekey is the subscriber's client: it shows keys and certificates
-// and renews them remotely. This package only maps flags and prompts to
-// library calls; see packages inspect and (later) subscriber for the work.
+// Command rekey is the subscriber's client: it lists the keys on the
+// subscriber's media, reminds before they expire, renews them remotely
+// (rekey renew, then rekey sync), backs them up and shows certificates and
+// other objects (rekey inspect). This package only maps flags and prompts
+// to library calls: the renewal flow is package subscriber, the key media
+// package media, inspection package inspect.
+//
+// # Test-only environment
+//
+// Two variables exist for the end-to-end tests and must not be set
+// otherwise:
+//
+//   - REKEY_TEST_CRASH_AT=STEP makes the process kill itself with SIGKILL
+//     right after the renewal step STEP is recorded ("renew:created",
+//     "renew:queued", "sync:sent", "sync:received", …; see package
+//     subscriber), to test that the next rekey sync resumes.
+//   - REKEY_TEST_NOW=TIME (RFC 3339) sets the clock, to test the refusals
+//     on a key's last day and after it.
 package main
 
 import (
 	"os"
+	"time"
 
 	"rekey/internal/cli"
 )
 
+// testCrashAt is REKEY_TEST_CRASH_AT; see the package documentation.
+var testCrashAt string
+
 func main() {
-	os.Exit(run(os.Args[1:], cli.OSEnv()))
+	env := cli.OSEnv()
+	testCrashAt = os.Getenv("REKEY_TEST_CRASH_AT")
+	if s := os.Getenv("REKEY_TEST_NOW"); s != "" {
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			env.Now = func() time.Time { return t }
+		}
+	}
+	os.Exit(run(os.Args[1:], env))
 }
 
 // run executes one command line and returns the exit status.
