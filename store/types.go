@@ -173,6 +173,9 @@ type Transaction struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	ExpiresAt     time.Time
+	// State is the protocol layer's own record of the transaction, opaque
+	// to the store and kept as given (nil when none).
+	State []byte
 }
 
 // Message is an item of a subscriber's mailbox (O5).

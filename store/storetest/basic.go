@@ -487,7 +487,7 @@ func testTransactions(t *testing.T, b Backend) {
 	r := newRequest(t, s, sub.ID)
 	tr := &store.Transaction{Sender: []byte("sender-A"), TransactionID: r.TransactionID,
 		RequestID: r.ID, SenderNonce: random(16), RecipNonce: random(16), Expect: "pollReq",
-		CreatedAt: t0, ExpiresAt: at(24 * time.Hour)}
+		CreatedAt: t0, ExpiresAt: at(24 * time.Hour), State: []byte(`{"state":"waiting"}`)}
 	must(t, s.CreateTransaction(ctx, tr))
 	if tr.Version != 1 || !tr.UpdatedAt.Equal(tr.CreatedAt) {
 		t.Errorf("CreateTransaction set %+v", tr)
@@ -506,7 +506,7 @@ func testTransactions(t *testing.T, b Backend) {
 	// Compare and set on the version.
 	stale := *got
 	got.Expect, got.UpdatedAt, got.ExpiresAt = "certConf", at(time.Hour), at(25*time.Hour)
-	got.SenderNonce = random(16)
+	got.SenderNonce, got.State = random(16), []byte(`{"state":"issued"}`)
 	must(t, s.UpdateTransaction(ctx, got))
 	if got.Version != 2 {
 		t.Errorf("version after update: %d", got.Version)

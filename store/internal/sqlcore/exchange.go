@@ -10,7 +10,7 @@ import (
 // CMP transactions.
 
 const transactionCols = `sender, transaction_id, request_id, sender_nonce, recip_nonce, expect,
-	version, created_at, updated_at, expires_at`
+	version, created_at, updated_at, expires_at, state`
 
 func (o ops) CreateTransaction(ctx context.Context, t *store.Transaction) error {
 	const op, table = "CreateTransaction", "transactions"
@@ -22,9 +22,9 @@ func (o ops) CreateTransaction(ctx context.Context, t *store.Transaction) error 
 		t.UpdatedAt = t.CreatedAt
 	}
 	_, err := o.w().Exec(ctx, `INSERT INTO transactions (`+transactionCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9)`,
+		VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $10)`,
 		t.Sender, t.TransactionID, nid(t.RequestID), nb(t.SenderNonce), nb(t.RecipNonce),
-		t.Expect, ts(t.CreatedAt), ts(t.UpdatedAt), ts(t.ExpiresAt))
+		t.Expect, ts(t.CreatedAt), ts(t.UpdatedAt), ts(t.ExpiresAt), nb(t.State))
 	if err != nil {
 		return o.fail(op, table, withKey(o.db.drv.Classify(err), store.KeyTransaction))
 	}
@@ -43,7 +43,7 @@ func (o ops) Transaction(
 	err := o.r().QueryRow(ctx, `SELECT `+transactionCols+` FROM transactions
 		WHERE sender = $1 AND transaction_id = $2`, sender, transactionID).Scan(
 		&t.Sender, &t.TransactionID, id{&t.RequestID}, &t.SenderNonce, &t.RecipNonce,
-		&t.Expect, &t.Version, tm{&t.CreatedAt}, tm{&t.UpdatedAt}, tm{&t.ExpiresAt})
+		&t.Expect, &t.Version, tm{&t.CreatedAt}, tm{&t.UpdatedAt}, tm{&t.ExpiresAt}, &t.State)
 	if err != nil {
 		return nil, o.fail("Transaction", "transactions", err)
 	}
@@ -56,10 +56,11 @@ func (o ops) UpdateTransaction(ctx context.Context, t *store.Transaction) error 
 		return invalid(op, table, "update and expiry times are required")
 	}
 	n, err := o.w().Exec(ctx, `UPDATE transactions SET request_id = $1, sender_nonce = $2,
-		recip_nonce = $3, expect = $4, updated_at = $5, expires_at = $6, version = version + 1
-		WHERE sender = $7 AND transaction_id = $8 AND version = $9`,
+		recip_nonce = $3, expect = $4, updated_at = $5, expires_at = $6, state = $7,
+		version = version + 1
+		WHERE sender = $8 AND transaction_id = $9 AND version = $10`,
 		nid(t.RequestID), nb(t.SenderNonce), nb(t.RecipNonce), t.Expect, ts(t.UpdatedAt),
-		ts(t.ExpiresAt), t.Sender, t.TransactionID, t.Version)
+		ts(t.ExpiresAt), nb(t.State), t.Sender, t.TransactionID, t.Version)
 	if err != nil {
 		return o.fail(op, table, err)
 	}

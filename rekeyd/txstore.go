@@ -1,0 +1,192 @@
+package rekeyd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"rekey/cmp"
+	"rekey/store"
+)
+
+// txSender is the sender column of the CMP transactions in the store: the
+// CMP layer keys its transactions by transactionID alone.
+var txSender = []byte("cmp")
+
+// TransactionStore keeps the CMP server's transactions and nonces in the
+// operator's database, so that a pollReq or a certConf is answered after a
+// restart and by any replica. It implements cmp.TransactionStore.
+type TransactionStore struct {
+	st  store.Store
+	now func() time.Time
+}
+
+// NewTransactionStore returns the transaction store on st; now is the
+// clock that decides which transactions have expired.
+func NewTransactionStore(st store.Store, now func() time.Time) *TransactionStore {
+	return &TransactionStore{st: st, now: now}
+}
+
+var _ cmp.TransactionStore = (*TransactionStore)(nil)
+
+// Create stores a new transaction; an existing one is
+// cmp.ErrTransactionExists.
+func (s *TransactionStore) Create(ctx context.Context, tx *cmp.Transaction) error {
+	row, err := txRow(tx)
+	if err != nil {
+		return err
+	}
+	row.Version = 0
+	if err := s.st.CreateTransaction(ctx, row); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return s.replaceExpired(ctx, tx)
+		}
+		return fmt.Errorf("rekeyd: storing transaction: %w", err)
+	}
+	tx.Version = row.Version
+	return nil
+}
+
+// replaceExpired reuses the row of an expired transaction with the same
+// ID (the store deletes expired rows only periodically).
+func (s *TransactionStore) replaceExpired(ctx context.Context, tx *cmp.Transaction) error {
+	old, err := s.st.Transaction(ctx, txSender, tx.ID)
+	if err != nil {
+		return fmt.Errorf("rekeyd: reading transaction: %w", err)
+	}
+	if s.now().Before(old.ExpiresAt) {
+		return cmp.ErrTransactionExists
+	}
+	row, err := txRow(tx)
+	if err != nil {
+		return err
+	}
+	row.Version = old.Version
+	if err := s.st.UpdateTransaction(ctx, row); err != nil {
+		if errors.Is(err, store.ErrStateChanged) {
+			return cmp.ErrTransactionExists
+		}
+		return fmt.Errorf("rekeyd: storing transaction: %w", err)
+	}
+	tx.Version = row.Version
+	return nil
+}
+
+// Get returns a live transaction, or cmp.ErrTransactionNotFound.
+func (s *TransactionStore) Get(ctx context.Context, id []byte) (*cmp.Transaction, error) {
+	row, err := s.st.Transaction(ctx, txSender, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, cmp.ErrTransactionNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rekeyd: reading transaction: %w", err)
+	}
+	var tx cmp.Transaction
+	if err := json.Unmarshal(row.State, &tx); err != nil {
+		return nil, fmt.Errorf("rekeyd: transaction state: %v", err)
+	}
+	if !s.now().Before(row.ExpiresAt) {
+		return nil, cmp.ErrTransactionNotFound
+	}
+	tx.Version = row.Version
+	return &tx, nil
+}
+
+// Update replaces a transaction if nobody changed it since it was read
+// (compare and set on Version); else cmp.ErrTransactionConflict.
+func (s *TransactionStore) Update(ctx context.Context, tx *cmp.Transaction) error {
+	row, err := txRow(tx)
+	if err != nil {
+		return err
+	}
+	err = s.st.UpdateTransaction(ctx, row)
+	switch {
+	case errors.Is(err, store.ErrStateChanged):
+		return cmp.ErrTransactionConflict
+	case errors.Is(err, store.ErrNotFound):
+		return cmp.ErrTransactionNotFound
+	case err != nil:
+		return fmt.Errorf("rekeyd: storing transaction: %w", err)
+	}
+	tx.Version = row.Version
+	return nil
+}
+
+// SeenNonce remembers nonce until until and reports whether it was seen
+// before.
+func (s *TransactionStore) SeenNonce(ctx context.Context, nonce []byte,
+	until time.Time) (bool, error) {
+	err := s.st.RememberNonce(ctx, txSender, nonce, until)
+	if errors.Is(err, store.ErrConflict) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("rekeyd: remembering nonce: %w", err)
+	}
+	return false, nil
+}
+
+// Expired lists issued transactions whose confirmWaitTime passed, at most
+// limit. It looks at the renewal requests still in state issued that
+// were received before the shortest possible wait, and keeps those whose
+// transaction is past its ConfirmBy.
+//
+// Known issue: an ir transaction has no request, so an ir certificate
+// that is never confirmed is not found here and stays valid.
+func (s *TransactionStore) Expired(ctx context.Context, now time.Time,
+	limit int) ([]*cmp.Transaction, error) {
+	reqs, err := s.st.ListRequests(ctx, store.RequestQuery{
+		States: []store.State{store.StateIssued}, ReceivedBefore: now.Add(-minConfirmWait)})
+	if err != nil {
+		return nil, fmt.Errorf("rekeyd: listing issued requests: %w", err)
+	}
+	var out []*cmp.Transaction
+	for _, r := range reqs {
+		if len(out) >= limit {
+			break
+		}
+		row, err := s.st.Transaction(ctx, txSender, r.TransactionID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rekeyd: reading transaction: %w", err)
+		}
+		var tx cmp.Transaction
+		if json.Unmarshal(row.State, &tx) != nil {
+			continue
+		}
+		if tx.State == cmp.TxIssued && now.After(tx.ConfirmBy) {
+			tx.Version = row.Version
+			out = append(out, &tx)
+		}
+	}
+	return out, nil
+}
+
+// minConfirmWait bounds from below the time between receiving a request
+// and the end of its certificate's confirmation wait.
+const minConfirmWait = time.Minute
+
+// txRow is the store row of tx.
+func txRow(tx *cmp.Transaction) (*store.Transaction, error) {
+	state, err := json.Marshal(tx)
+	if err != nil {
+		return nil, fmt.Errorf("rekeyd: internal error: encoding transaction: %v", err)
+	}
+	created := tx.Created
+	if created.IsZero() {
+		created = time.Now()
+	}
+	updated := tx.Updated
+	if updated.IsZero() {
+		updated = created
+	}
+	return &store.Transaction{
+		Sender: txSender, TransactionID: tx.ID, RecipNonce: tx.LastNonce,
+		Expect: tx.State.String(), Version: tx.Version, CreatedAt: created, UpdatedAt: updated,
+		ExpiresAt: tx.Expires, State: state,
+	}, nil
+}
