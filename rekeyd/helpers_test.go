@@ -49,7 +49,7 @@ func (c *clock) Set(t time.Time) {
 
 // env is an operator in a temporary directory served on 127.0.0.1.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	op     *Operator
 	clock  *clock
@@ -69,7 +69,7 @@ func testPolicy(profile, approval string, edit func(*operator.Config)) *operator
 }
 
 // newEnv makes and serves an operator with policy.
-func newEnv(t *testing.T, policy *operator.Config) *env {
+func newEnv(t testing.TB, policy *operator.Config) *env {
 	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: t0}

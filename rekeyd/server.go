@@ -241,6 +241,7 @@ func (op *Operator) Serve(ctx context.Context, ln net.Listener) error {
 				return err
 			}
 			<-done
+			op.log.Info("stopped")
 			return nil
 		}
 	}

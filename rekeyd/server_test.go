@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"rekey/cmp"
 	"rekey/operator"
 )
 
@@ -97,4 +98,12 @@ func get(t *testing.T, url string) string {
 		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
 	}
 	return string(b)
+}
+
+// TestPathLabel: /.well-known/cmp/p/LABEL serves CMP too (RFC 9811 §3.3).
+func TestPathLabel(t *testing.T) {
+	e := newEnv(t, testPolicy("ecdsa-p256", operator.ApprovalAuto, nil))
+	s := e.enroll("ООО Ромашка", time.Time{})
+	e.client.Transport = &cmp.HTTPTransport{URL: e.srv.URL + "/.well-known/cmp/p/office-1"}
+	e.renew(s)
 }

@@ -266,3 +266,32 @@ func requireOpenSSLOptional(t *testing.T) *ossltest.OpenSSL {
 	}
 	return o
 }
+
+// TestCommandsWithoutCAKey: the commands that sign nothing run without
+// the CA key's password; those that sign say how to give it.
+func TestCommandsWithoutCAKey(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "op")
+	must(t, nil, "init", "--dir", dir)
+	noPassword := []string{"REKEYD_CA_PASSWORD="}
+	for _, args := range [][]string{
+		{"requests", "--dir", dir, "--json"},
+		{"subscribers", "--dir", dir},
+		{"audit", "verify", "--dir", dir},
+	} {
+		if r := runRekeyd(t, noPassword, args...); r.code != 0 {
+			t.Errorf("%v without the CA password: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+	r := runRekeyd(t, noPassword, "approve", "--dir", dir, "7")
+	if r.code != 1 || !strings.Contains(r.stderr, "there is no request 7") {
+		t.Errorf("approve without the CA password: exit %d\n%s", r.code, r.stderr)
+	}
+	r = runRekeyd(t, noPassword, "crl", "--dir", dir, "--out", filepath.Join(dir, "x.crl"))
+	if r.code != 1 || !strings.Contains(r.stderr, "hint: give --ca-password-file FILE") {
+		t.Errorf("crl without the CA password: exit %d\n%s", r.code, r.stderr)
+	}
+	pw := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pw, []byte(caPassword+"\n"), 0o600)
+	must(t, noPassword, "crl", "--dir", dir, "--out", filepath.Join(dir, "x.crl"),
+		"--ca-password-file", pw)
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"rekey/internal/ossltest"
 	"rekey/internal/pgtest"
@@ -33,13 +34,17 @@ func TestEnrollOpenSSLRequest(t *testing.T) {
 			o.Run(t, nil, append(append([]string{"req", "-new"}, p.newkey...), "-nodes",
 				"-keyout", key, "-subj", "/CN=openssl", "-out", csr)...)
 			cert := filepath.Join(work, "cert.pem")
+			end := time.Now().AddDate(0, 0, 100).Format("2006-01-02")
 			r := must(t, nil, "enroll", "--dir", dir, "--subject",
-				subjectFile(t, work, "ООО Ромашка"), "--days", "30", "--csr", csr, "--out", cert)
+				subjectFile(t, work, "ООО Ромашка"), "--not-after", end, "--csr", csr, "--out", cert)
 			if !strings.Contains(r.stdout, cert) {
 				t.Errorf("enroll said %q", r.stdout)
 			}
 			o.Run(t, nil, "verify", "-CAfile", filepath.Join(dir, "ca.pem"), cert)
 			c := readCert(t, cert)
+			if got := c.NotAfter.In(moscow(t)).Format("2006-01-02"); got != end {
+				t.Errorf("notAfter %s, want the end of %s in Moscow", c.NotAfter, end)
+			}
 			if c.Subject.CommonName != "ООО Ромашка" || c.Subject.SNILS != "11223344595" {
 				t.Errorf("subject %s: not the subject file's", c.Subject)
 			}
@@ -237,4 +242,12 @@ func TestPostgres(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &subs); err != nil || len(subs) != 1 {
 		t.Errorf("subscribers --json: %v\n%s", err, r.stdout)
 	}
+}
+
+func moscow(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }
