@@ -18,6 +18,30 @@ const EnvMedia = "REKEY_MEDIA"
 // removable drives on Linux (udisks, older desktops, manual mounts).
 var MountPatterns = []string{"/media/*/*", "/run/media/*/*", "/mnt/*"}
 
+// EnvMounts names the environment variable that replaces MountPatterns:
+// colon-separated glob patterns, or "none" to search no mount point (for
+// scripts and tests that name every media root themselves). Unset or
+// empty, the usual MountPatterns apply.
+const EnvMounts = "REKEY_MOUNTS"
+
+// Mounts returns the mount patterns that the value of REKEY_MOUNTS
+// selects (see EnvMounts).
+func Mounts(env string) []string {
+	switch strings.TrimSpace(env) {
+	case "":
+		return MountPatterns
+	case "none":
+		return nil
+	}
+	var patterns []string
+	for _, p := range strings.Split(env, ":") {
+		if p = strings.TrimSpace(p); p != "" {
+			patterns = append(patterns, p)
+		}
+	}
+	return patterns
+}
+
 // Finder finds file containers. Its zero value scans nothing; use
 // NewFinder for the usual roots.
 type Finder struct {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -104,5 +105,27 @@ func TestAmbiguousPrefix(t *testing.T) {
 	got, err := Find(keys, "ABCD000000000000000B")
 	if err != nil || len(got) != 2 {
 		t.Errorf("a key and its backup: %v, %v", got, err)
+	}
+}
+
+func TestMounts(t *testing.T) {
+	for _, tc := range []struct {
+		env  string
+		want []string
+	}{
+		{"", MountPatterns},
+		{"  ", MountPatterns},
+		{"none", nil},
+		{"/srv/usb/*", []string{"/srv/usb/*"}},
+		{"/a/*: /b/* :", []string{"/a/*", "/b/*"}},
+	} {
+		if got := Mounts(tc.env); !slices.Equal(got, tc.want) {
+			t.Errorf("Mounts(%q) = %q, want %q", tc.env, got, tc.want)
+		}
+	}
+	// "none" searches nothing even where the usual mount points exist.
+	f := &Finder{Patterns: Mounts("none")}
+	if roots := f.Roots(); len(roots) != 0 {
+		t.Errorf("REKEY_MOUNTS=none found roots %q", roots)
 	}
 }

@@ -5,6 +5,15 @@
 // to library calls: the renewal flow is package subscriber, the key media
 // package media, inspection package inspect.
 //
+// # Environment
+//
+//   - REKEY_MEDIA: extra media roots, colon-separated (like --media).
+//   - REKEY_MOUNTS: the mount points searched for drives, colon-separated
+//     glob patterns, or "none" (only --media and REKEY_MEDIA); unset, the
+//     usual /media/*/*, /run/media/*/* and /mnt/*.
+//   - REKEY_PKCS11: PKCS#11 modules, colon-separated (like --pkcs11).
+//   - REKEY_SPOOL: the outbox and inbox directory (like --spool).
+//
 // # Test-only environment
 //
 // Two variables exist for the end-to-end tests and must not be set

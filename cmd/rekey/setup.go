@@ -105,15 +105,18 @@ func (r *flow) client() (*subscriber.Client, error) {
 	return subscriber.New(opts)
 }
 
-// mountPatterns are the mount points searched for drives; the tests
-// search only their own directories.
-var mountPatterns = media.MountPatterns
+// mountPatterns, when not nil, replaces the mount points searched for
+// drives; the tests set it so they search only their own directories.
+var mountPatterns []string
 
-// finder finds the containers on the mounted drives, in REKEY_MEDIA and in
-// --media.
+// finder finds the containers on the mounted drives (REKEY_MOUNTS, else
+// the usual mount points), in REKEY_MEDIA and in --media.
 func (r *flow) finder() *media.Finder {
 	f := media.NewFinder(r.env.Getenv(media.EnvMedia), r.mf.media...)
-	f.Patterns = mountPatterns
+	f.Patterns = media.Mounts(r.env.Getenv(media.EnvMounts))
+	if mountPatterns != nil {
+		f.Patterns = mountPatterns
+	}
 	return f
 }
 
