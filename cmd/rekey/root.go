@@ -33,6 +33,7 @@ func newRoot(lang i18n.Lang, env *cli.Env) *cobra.Command {
 	root.AddCommand(newRenewCmd(lang, g, env, mf))
 	root.AddCommand(newSyncCmd(lang, g, env, mf))
 	root.AddCommand(newBackupCmd(lang, g, env, mf))
+	root.AddCommand(newDemoCmd(lang, g, env))
 	cli.Localize(root, lang)
 	return root
 }
@@ -42,8 +43,8 @@ func newRoot(lang i18n.Lang, env *cli.Env) *cobra.Command {
 // renews it (or the office, on its last day and after). It never fails a
 // command: media it cannot read are the commands' own business.
 func remind(cmd *cobra.Command, g *cli.Globals, env *cli.Env, mf *mediaFlags) {
-	if cmd.Name() == "help" {
-		return
+	if cmd.Name() == "help" || cmd.Name() == "demo" {
+		return // the demo shows the reminders of its own drive
 	}
 	c, err := (&flow{g: g, env: env, mf: mf}).client()
 	if err != nil {
