@@ -28,9 +28,9 @@ func Backup(c *Container, dir string, password []byte) (*Container, error) {
 		return nil, &ContainerError{Dir: c.Dir, File: KeyFile, Err: missingOr(err)}
 	}
 	files := map[string][]byte{}
-	for _, name := range []string{CertFile, CAFile, OperatorFile} {
+	for _, name := range []string{CertFile, CAFile, OperatorFile, OfficeFile} {
 		data, err := os.ReadFile(filepath.Join(c.Dir, name))
-		if os.IsNotExist(err) && name == CertFile {
+		if os.IsNotExist(err) && (name == CertFile || name == OfficeFile) {
 			continue
 		}
 		if err != nil {

@@ -25,6 +25,8 @@ const (
 	CertFile        = "cert.pem"
 	CAFile          = "ca.pem"
 	OperatorFile    = "operator.url"
+	// OfficeFile is optional: containers made before it existed lack it.
+	OfficeFile = "office.json"
 )
 
 const pemTypeCertificate = "CERTIFICATE"
@@ -43,6 +45,9 @@ type Container struct {
 	CA *pki.Certificate
 	// OperatorURL is the operator's CMP address.
 	OperatorURL string
+	// Office is whom to contact in the operator's office; nil when the
+	// container has no office.json.
+	Office *Office
 	// Encrypted reports whether the key file is password-protected.
 	Encrypted bool
 
@@ -64,6 +69,9 @@ type CreateOptions struct {
 	CA []byte
 	// OperatorURL is the operator's CMP address, required.
 	OperatorURL string
+	// Office, when not nil, is written as office.json: whom the subscriber
+	// contacts in the operator's office.
+	Office *Office
 	// Replaces is the id of the key the new one renews; empty for none.
 	Replaces string
 	// Rand is the randomness of the key and of its encryption; nil means
@@ -102,6 +110,12 @@ func Create(root string, opts *CreateOptions) (*Container, crypto.Signer, pki.Wa
 	if opts.Replaces != "" && !validID(opts.Replaces) {
 		return nil, nil, "", fmt.Errorf("media: %q is not a key id", opts.Replaces)
 	}
+	var office []byte
+	if opts.Office != nil {
+		if office, err = opts.Office.Marshal(); err != nil {
+			return nil, nil, "", err
+		}
+	}
 	prof := opts.Profile
 	if prof == nil {
 		prof = pki.ProfileGOST256
@@ -136,6 +150,9 @@ func Create(root string, opts *CreateOptions) (*Container, crypto.Signer, pki.Wa
 	files := map[string][]byte{
 		CAFile:       pem.EncodeToMemory(&pem.Block{Type: pemTypeCertificate, Bytes: ca.Raw}),
 		OperatorFile: []byte(url + "\n"),
+	}
+	if office != nil {
+		files[OfficeFile] = office
 	}
 
 	// 2. Write it into a new container.
@@ -202,7 +219,7 @@ func buildContainer(
 	if err := step(stepCreateKeyFile); err != nil {
 		return fail(err)
 	}
-	for _, name := range []string{CertFile, CAFile, OperatorFile} {
+	for _, name := range []string{CertFile, CAFile, OperatorFile, OfficeFile} {
 		if data, ok := files[name]; ok {
 			if err := writeNewFile(filepath.Join(tmp, name), data, 0o644); err != nil {
 				return fail(err)
@@ -302,6 +319,9 @@ func Load(dir string) (*Container, error) {
 	if c.OperatorURL, err = checkURL(string(url)); err != nil {
 		return bad(OperatorFile, errors.New(trimPrefix(err)))
 	}
+	if c.Office, err = readOffice(dir); err != nil {
+		return bad(OfficeFile, err)
+	}
 	cert, err := readCert(filepath.Join(dir, CertFile))
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && m.State == StatePending:
@@ -369,6 +389,7 @@ func (c *Container) Key() Key {
 		Successor: c.Manifest.Successor,
 		CA:        c.CA,
 		Operator:  c.OperatorURL,
+		Office:    c.Office,
 		Encrypted: c.Encrypted,
 	}
 	if c.Certificate != nil {

@@ -20,10 +20,12 @@
 //	    cert.pem                   the key's certificate; absent while pending
 //	    ca.pem                     the issuing CA's certificate
 //	    operator.url               the operator's CMP URL, one line
+//	    office.json                optional: whom to contact in the office
 //	  0b7e….rekey/                 another client's key, a renewed key, …
 //
-// The container needs nothing else: the CA certificate and the operator's
-// address travel with the key, so a subscriber needs no configuration.
+// The container needs nothing else: the CA certificate, the operator's
+// address and its office contact travel with the key, so a subscriber
+// needs no configuration.
 // key.pem is readable by OpenSSL (with the GOST engine for GOST keys); see
 // package pki for the encryption. A root may also be a container
 // directory itself.
@@ -43,9 +45,31 @@
 //	  "installed": "…", "archived": "…"         (optional times)
 //	}
 //
-// These names, the layout and the manifest's fields are a compatibility
-// promise: a later format bumps "format", and this version refuses it
-// rather than misread it.
+// office.json says whom the subscriber contacts for what only the
+// operator's office does: changed details, a compromised (lost, broken)
+// key, a key past its last day (S5, S7). `rekeyd enroll --media` writes
+// it from operator.office of rekeyd.json; a renewal copies it from the
+// current container into the new one, and Backup into the copy. It is
+// strict JSON too, at most MaxOfficeSize (4096) bytes, with both texts
+// required, printable (no control characters but a line break) and no
+// other field:
+//
+//	{
+//	  "ru": "ООО «Оператор», отдел по работе с клиентами, тел. 8 800 000-00-00",
+//	  "en": "Operator LLC, client service, phone +7 800 000-00-00"
+//	}
+//
+// The file is optional: a container without it (made before it existed)
+// loads, and the client shows a generic office text. A file that is there
+// but malformed, too large or with an unknown field is not skipped: Load
+// refuses the container with a *ContainerError naming office.json, as for
+// any other damaged file of a container — a file this version cannot read
+// is not misread or silently dropped — and the message says the file is
+// optional, so the person may remove it.
+//
+// These names, the layout and the fields of the manifest and of
+// office.json are a compatibility promise: a later format bumps "format",
+// and this version refuses it rather than misread it.
 //
 // # Key ids
 //
@@ -113,7 +137,7 @@
 // anywhere else, so it cannot be backed up (Backup explains this, S18).
 // The certificate is stored on the token beside the key (same CKA_ID), and
 // a public data object (CKA_APPLICATION "rekey") holds the same manifest
-// with the CA certificate and the operator's URL. Keys are listed as Key
+// with the CA certificate, the operator's URL and its office contact. Keys are listed as Key
 // values like file containers. Archiving clears CKA_SIGN on the private key
 // and keeps CKA_DERIVE, so the key still decrypts.
 //

@@ -27,6 +27,9 @@ type Key struct {
 	Kind Kind
 	// Media is the media root (a directory) or, for a token, its label.
 	Media string
+	// TokenSerial is the token's serial number (CK_TOKEN_INFO), which
+	// tells apart tokens with the same label; "" for a drive.
+	TokenSerial string
 	// Location is the container directory or, for a token, the module
 	// path and slot.
 	Location string
@@ -43,6 +46,9 @@ type Key struct {
 	Successor  string
 	CA         *pki.Certificate // nil when unknown
 	Operator   string           // the operator's CMP URL, "" when unknown
+	// Office is whom to contact in the operator's office; nil when the
+	// media does not say (an older container).
+	Office *Office
 	// Encrypted: the key needs a password (file) or PIN (token).
 	Encrypted bool
 }

@@ -150,7 +150,8 @@ type MediaOptions struct {
 
 // EnrollMedia generates the subscriber's key in a new container on the
 // media (package media's format: key, certificate, CA certificate,
-// operator URL), certifies it for e.Subject and installs the certificate.
+// operator URL, and the office contact of the config's operator.office),
+// certifies it for e.Subject and installs the certificate.
 func (op *Operator) EnrollMedia(ctx context.Context, m *MediaOptions, e *Enrollment) (
 	*Enrolled, error) {
 	if err := op.requireCA(); err != nil {
@@ -158,6 +159,14 @@ func (op *Operator) EnrollMedia(ctx context.Context, m *MediaOptions, e *Enrollm
 	}
 	if len(m.Password) == 0 {
 		return nil, media.ErrPasswordRequired
+	}
+	// The office contact travels with the key, so that the subscriber's
+	// client can say whom to contact (S7). Checked before anything is
+	// registered or generated.
+	office := &media.Office{RU: op.Config.Operator.Office.RU, EN: op.Config.Operator.Office.EN}
+	if _, err := office.Marshal(); err != nil {
+		return nil, fmt.Errorf("rekeyd: operator.office in the config cannot go on the "+
+			"media: %w", err)
 	}
 	s, err := op.Register(ctx, e.Subject, e.Actor)
 	if err != nil {
@@ -168,8 +177,8 @@ func (op *Operator) EnrollMedia(ctx context.Context, m *MediaOptions, e *Enrollm
 		prof = op.ca.Profile()
 	}
 	c, key, warn, err := media.Create(m.Root, &media.CreateOptions{Profile: prof,
-		Password: m.Password, CA: op.CACert.Raw, OperatorURL: op.Config.URL, Rand: op.rand,
-		Encryption: m.Encryption, Now: op.now})
+		Password: m.Password, CA: op.CACert.Raw, OperatorURL: op.Config.URL, Office: office,
+		Rand: op.rand, Encryption: m.Encryption, Now: op.now})
 	if err != nil {
 		return nil, err
 	}

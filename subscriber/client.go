@@ -42,8 +42,10 @@ type Options struct {
 	Location *time.Location
 	// Lang is the language of the form's labels and of the office text.
 	Lang i18n.Lang
-	// Office says whom to contact to change details or replace a key in
-	// the office (S5, S7); empty means a generic text.
+	// Office, when set, says whom to contact to change details or replace
+	// a key in the office (S5, S7), in Lang, for every key. Empty means
+	// each key's own contact, which the operator's office put on its media
+	// (media.Key.Office), or a generic text for a key without one.
 	Office string
 	// Encryption tunes the new keys' encryption at rest (tests lower the
 	// PBKDF2 iterations); nil means the profile's defaults.
@@ -71,6 +73,8 @@ type Client struct {
 	opts Options
 	loc  *time.Location
 	log  *slog.Logger
+	// offices are the office contacts of the keys last listed, by key id.
+	offices map[string]*media.Office
 }
 
 // New returns a Client for opts.
@@ -128,11 +132,22 @@ func (c *Client) fmtTime(t time.Time) string {
 	return t.In(c.loc).Format("2006-01-02 15:04 MST")
 }
 
-func (c *Client) office() string {
+// office says whom to contact in the office about key id, in lang:
+// Options.Office, else the contact on the key's media, else a generic
+// text.
+func (c *Client) office(id string, lang i18n.Lang) string {
 	if c.opts.Office != "" {
 		return c.opts.Office
 	}
-	return i18n.T(c.opts.Lang, i18n.SubOfficeDefault)
+	if o := c.offices[id]; o != nil {
+		return o.Text(string(lang))
+	}
+	return i18n.T(lang, i18n.SubOfficeDefault)
+}
+
+// keyError is a *KeyError about key id, with whom to contact about it.
+func (c *Client) keyError(id string, err error) *KeyError {
+	return &KeyError{Key: id, Err: err, Office: c.office(id, c.opts.Lang)}
 }
 
 func (c *Client) notice(ctx context.Context, step string, level Level, key string,
@@ -204,6 +219,14 @@ func (c *Client) inventory() ([]*entry, []error) {
 		errs = append(errs, terrs...)
 		for _, k := range keys {
 			es = append(es, &entry{key: k, module: moduleOf(k.Location)})
+		}
+	}
+	if c.offices == nil {
+		c.offices = map[string]*media.Office{}
+	}
+	for _, e := range es {
+		if e.key.Office != nil {
+			c.offices[e.key.ID] = e.key.Office
 		}
 	}
 	return es, errs

@@ -17,7 +17,8 @@
 //     for each expiring key, with the command that renews it.
 //   - Renew (S3–S15): warns about unfinished exchanges (S3), refuses a key
 //     on its last day or expired with the office text (S5), shows the form
-//     filled from the current certificate (S7), offers the media, the
+//     filled from the current certificate with whom to contact for changed
+//     details or a compromised key (S7), offers the media, the
 //     current key's first (S8), asks the new password twice or the
 //     token's PIN (S10, S11; an empty password only after a warning and a
 //     yes), asks the current key's password or PIN (S12), writes the new
@@ -31,6 +32,19 @@
 //     decrypts what was encrypted to it) and reports the new validity.
 //   - Backup (S18): a verified copy of a container; a token key cannot be
 //     copied and Backup says why.
+//
+// # Whom to contact
+//
+// The office text of S5 and S7, of the operator's refusals and of the
+// KeyError that the command line turns into a hint is the current key's
+// own: the operator's office contact that `rekeyd enroll --media` wrote
+// on its media (media.Key.Office, a container's office.json, in Russian
+// and English; Options.Lang picks one). A renewal copies it to the new
+// key's container or token record, so it stays with the subscriber's
+// keys. Options.Office overrides it for every key; a key whose media has
+// none (an older container) gets a generic text. A refusal for the
+// message's time (badTime, RefusedError.BadTime) sends nobody to the
+// office: the computer's clock is wrong, not the key.
 //
 // # The spool
 //
@@ -113,7 +127,8 @@
 // ErrUnreachable, ErrRefused, ErrCancelled, ErrRenewalPending and
 // ErrNotRenewable, and with errors.As on *RefusedError (the operator's
 // texts in Russian and English), *MediaMissingError (which media),
-// *UnreachableError (attempts), *KeyError (which key of several) and
+// *UnreachableError (attempts), *KeyError (which key of several, and
+// whom to contact about it) and
 // *ItemError (which spool file). No error, notice or log record holds a
 // password or a PIN; the flow clears them after use.
 package subscriber

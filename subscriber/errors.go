@@ -3,6 +3,7 @@ package subscriber
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"rekey/media"
@@ -82,6 +83,13 @@ func (e *RefusedError) Text(lang string) string {
 
 func (e *RefusedError) Unwrap() error { return ErrRefused }
 
+// BadTime reports whether the operator refused the message's time
+// (PKIFailureInfo badTime): the computer's date, time or time zone is
+// wrong. The key itself is fine and need not be replaced in the office.
+func (e *RefusedError) BadTime() bool {
+	return slices.Contains(strings.Split(e.Failure, ","), "badTime")
+}
+
 // UnreachableError is a failed exchange with the operator: the item stays
 // queued, with the attempt counted and the error kept.
 type UnreachableError struct {
@@ -101,6 +109,10 @@ func (e *UnreachableError) Unwrap() []error { return []error{ErrUnreachable, e.E
 type KeyError struct {
 	Key string
 	Err error
+	// Office says whom to contact in the operator's office about the key,
+	// in the client's language (see Options.Office), for the errors that
+	// send the subscriber there.
+	Office string
 }
 
 func (e *KeyError) Error() string {

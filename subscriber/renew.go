@@ -94,7 +94,7 @@ func (c *Client) Renew(ctx context.Context, ids ...string) (*RenewResult, error)
 		rk, err := c.renewOne(ctx, s, e)
 		if err != nil {
 			c.log.Error("renewal failed", "key", e.key.ID, "err", err)
-			errs = append(errs, &KeyError{Key: e.key.ID, Err: err})
+			errs = append(errs, c.keyError(e.key.ID, err))
 			rk.Error = err.Error()
 			if rk.Status == "" {
 				rk.Status = "failed"
@@ -127,19 +127,21 @@ func (c *Client) selectKey(ctx context.Context, es []*entry, outbox []*OutboxIte
 	}
 	e := find(es, match[0].ID)[0]
 	if e.key.State != media.StateActive || e.key.Certificate == nil {
-		return nil, &KeyError{Key: e.key.ID, Err: fmt.Errorf("%w (it is %s)", ErrNotRenewable,
-			e.key.State)}
+		return nil, c.keyError(e.key.ID, fmt.Errorf("%w (it is %s)", ErrNotRenewable,
+			e.key.State))
 	}
 	if r := requestOf(e.key.ID, outbox); r != nil && r.Key == e.key.ID && !r.Status.Final() {
-		return nil, &KeyError{Key: e.key.ID, Err: ErrRenewalPending}
+		return nil, c.keyError(e.key.ID, ErrRenewalPending)
 	}
 	switch st, _ := timeState(e.key.KeyExpires, c.now(), c.loc); st {
 	case StateLastDay:
-		c.notice(ctx, "S5", Warning, e.key.ID, i18n.SubLastDay, e.key.ID, c.office())
-		return nil, &KeyError{Key: e.key.ID, Err: ErrLastDay}
+		c.notice(ctx, "S5", Warning, e.key.ID, i18n.SubLastDay, e.key.ID,
+			c.office(e.key.ID, c.opts.Lang))
+		return nil, c.keyError(e.key.ID, ErrLastDay)
 	case StateExpired:
-		c.notice(ctx, "S5", Warning, e.key.ID, i18n.SubExpired, e.key.ID, c.office())
-		return nil, &KeyError{Key: e.key.ID, Err: ErrExpired}
+		c.notice(ctx, "S5", Warning, e.key.ID, i18n.SubExpired, e.key.ID,
+			c.office(e.key.ID, c.opts.Lang))
+		return nil, c.keyError(e.key.ID, ErrExpired)
 	}
 	return e, nil
 }
@@ -155,11 +157,14 @@ type newKeyMedia struct {
 func (c *Client) renewOne(ctx context.Context, s *session, e *entry) (RenewedKey, error) {
 	rk := RenewedKey{Key: e.key.ID}
 
-	// S7: the form, filled from the current certificate, read-only.
+	// S7: the form, filled from the current certificate, read-only, with
+	// whom to contact for changed details or a compromised key: the
+	// operator's office as the current key's media names it.
+	office := i18n.T(c.opts.Lang, i18n.SubFormOffice, c.office(e.key.ID, c.opts.Lang))
 	form := &Form{Key: e.key.ID, Subject: e.key.Certificate.Subject,
 		Fields: e.key.Certificate.Subject.Fields(string(c.opts.Lang)), KeyExpires: e.key.KeyExpires,
-		Profile: e.key.Profile, Office: i18n.T(c.opts.Lang, i18n.SubFormOffice, c.office()),
-		Lang: c.opts.Lang, Media: e.key.Kind, Current: &e.key}
+		Profile: e.key.Profile, Office: office, Lang: c.opts.Lang, Media: e.key.Kind,
+		Current: &e.key}
 	ok, err := c.opts.Asker.ConfirmForm(ctx, form)
 	if err != nil {
 		return rk, err
@@ -330,7 +335,8 @@ func (c *Client) generate(nk *newKeyMedia, e *entry) (string, crypto.Signer, pki
 	}
 	if nk.choice.Kind == media.KindToken {
 		k, sg, err := nk.token.Generate(&token.GenerateOptions{Profile: prof, CA: e.key.CA.Raw,
-			OperatorURL: e.key.Operator, Replaces: e.key.ID, Now: c.opts.Now})
+			OperatorURL: e.key.Operator, Office: e.key.Office, Replaces: e.key.ID,
+			Now: c.opts.Now})
 		if err != nil {
 			return "", nil, "", err
 		}
@@ -338,7 +344,7 @@ func (c *Client) generate(nk *newKeyMedia, e *entry) (string, crypto.Signer, pki
 	}
 	ct, sg, warn, err := media.Create(nk.choice.Root, &media.CreateOptions{
 		Profile: prof, Password: nk.password, AllowEmptyPassword: nk.empty,
-		CA: e.key.CA.Raw, OperatorURL: e.key.Operator, Replaces: e.key.ID,
+		CA: e.key.CA.Raw, OperatorURL: e.key.Operator, Office: e.key.Office, Replaces: e.key.ID,
 		Encryption: c.opts.Encryption, Now: c.opts.Now,
 	})
 	if errors.Is(err, media.ErrMediaMissing) {

@@ -48,6 +48,7 @@ type KeyJSON struct {
 	ID          string       `json:"id"`
 	Kind        media.Kind   `json:"kind"`
 	Media       string       `json:"media"`
+	TokenSerial string       `json:"token_serial,omitempty"` // a token's serial number
 	Subject     *pki.Subject `json:"subject,omitempty"`
 	Profile     string       `json:"profile"`
 	KeyExpires  *time.Time   `json:"key_expires,omitempty"`
@@ -61,7 +62,8 @@ type KeyJSON struct {
 
 // JSON returns the key's JSON form.
 func (k *KeyStatus) JSON() KeyJSON {
-	j := KeyJSON{ID: k.Key.ID, Kind: k.Key.Kind, Media: k.Key.Media, Profile: k.Key.Profile,
+	j := KeyJSON{ID: k.Key.ID, Kind: k.Key.Kind, Media: k.Key.Media,
+		TokenSerial: k.Key.TokenSerial, Profile: k.Key.Profile,
 		State: k.State, Certificate: k.Key.CertificatePath, Replaces: k.Key.Replaces,
 		Successor: k.Key.Successor}
 	if k.Key.Certificate != nil {

@@ -98,7 +98,7 @@ func (c *Client) Sync(ctx context.Context) (*SyncResult, error) {
 		if err := c.syncItem(ctx, s, it, res); err != nil {
 			c.log.Error("sync", "outbox", it.ID, "key", it.Key, "status", it.Status, "err", err)
 			res.Failures++
-			errs = append(errs, &KeyError{Key: it.Key, Err: err})
+			errs = append(errs, c.keyError(it.Key, err))
 		}
 		if !it.Status.Final() {
 			res.Pending = append(res.Pending, PendingRequest{Outbox: it.ID, Key: it.Key,
@@ -230,10 +230,12 @@ func (c *Client) send(ctx context.Context, s *session, es []*entry, it *OutboxIt
 			if st == StateExpired {
 				reason = ErrExpired
 			}
-			it.Refusal = &Refusal{Failure: "local", RU: i18n.T(i18n.RU, i18n.SubExpired, it.Key,
-				c.office()), EN: i18n.T(i18n.EN, i18n.SubExpired, it.Key, c.office())}
+			it.Refusal = &Refusal{Failure: "local",
+				RU: i18n.T(i18n.RU, i18n.SubExpired, it.Key, c.office(it.Key, i18n.RU)),
+				EN: i18n.T(i18n.EN, i18n.SubExpired, it.Key, c.office(it.Key, i18n.EN))}
 			it.LastError = reason.Error()
-			c.notice(ctx, "S5", Warning, it.Key, i18n.SubExpired, it.Key, c.office())
+			c.notice(ctx, "S5", Warning, it.Key, i18n.SubExpired, it.Key,
+				c.office(it.Key, c.opts.Lang))
 			if err := c.put(it, StatusRefused); err != nil {
 				return err
 			}
@@ -302,8 +304,14 @@ func (c *Client) answer(ctx context.Context, it *OutboxItem, r *Reply, crash str
 	case Refused:
 		it.Refusal = &Refusal{Failure: r.Failure, RU: r.RU, EN: r.EN}
 		re := &RefusedError{Key: it.Key, Failure: r.Failure, RU: r.RU, EN: r.EN}
-		c.notice(ctx, "", Warning, it.Key, i18n.SubRefused, it.Key, re.Text(string(c.opts.Lang)),
-			c.office())
+		if re.BadTime() {
+			// The clock is wrong, not the key: no office for this.
+			c.notice(ctx, "", Warning, it.Key, i18n.SubRefusedClock, it.Key,
+				re.Text(string(c.opts.Lang)))
+		} else {
+			c.notice(ctx, "", Warning, it.Key, i18n.SubRefused, it.Key,
+				re.Text(string(c.opts.Lang)), c.office(it.Key, c.opts.Lang))
+		}
 		if err := c.put(it, StatusRefused); err != nil {
 			return err
 		}

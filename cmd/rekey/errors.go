@@ -52,16 +52,27 @@ func split(err error) []error {
 // describe returns the message and hints of one error.
 func describe(lang i18n.Lang, err error) (string, []string) {
 	t := func(k i18n.Key, args ...any) string { return i18n.T(lang, k, args...) }
-	office := t(i18n.HintOffice, t(i18n.SubOfficeDefault))
+	// Whom to contact: the key's office, as its media names it (the
+	// library fills KeyError.Office), else a generic text.
+	contact := t(i18n.SubOfficeDefault)
 	key, inner := "", err
 	if ke, ok := errorsAs[*subscriber.KeyError](err); ok {
 		key, inner = ke.Key, ke.Err
+		if ke.Office != "" {
+			contact = ke.Office
+		}
 	}
+	office := t(i18n.HintOffice, contact)
 	if ce, ok := errorsAs[*cli.Error](err); ok {
 		return ce.Msg, ce.Hints
 	}
 	if re, ok := errorsAs[*subscriber.RefusedError](err); ok {
-		return t(i18n.ErrKeyRefused, re.Key, re.Text(string(lang))), []string{office}
+		msg := t(i18n.ErrKeyRefused, re.Key, re.Text(string(lang)))
+		if re.BadTime() {
+			// A wrong clock, not a key to replace.
+			return msg, []string{t(i18n.HintClock)}
+		}
+		return msg, []string{office}
 	}
 	if ue, ok := errorsAs[*subscriber.UnreachableError](err); ok {
 		return t(i18n.ErrKeyUnreachable, key, ue.Operator, ue.Attempts, ue.Err.Error()),

@@ -71,7 +71,11 @@ func writeKeys(w io.Writer, lang i18n.Lang, keys []subscriber.KeyStatus) {
 			org, holder, inn = subjectColumns(cert.Subject)
 		}
 		where := k.Key.Media
-		if k.Key.Kind == media.KindToken {
+		switch {
+		case k.Key.Kind == media.KindToken && k.Key.TokenSerial != "":
+			// Two tokens may share a label: the serial tells them apart.
+			where = i18n.T(lang, i18n.KeysTokenMedia, k.Key.Media, k.Key.TokenSerial)
+		case k.Key.Kind == media.KindToken:
 			where = "token:" + where
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.Key.ID,

@@ -76,6 +76,21 @@ func TestTokenFlow(t *testing.T) {
 	if k.Kind != "token" || k.Media != tok.Label || k.State != subscriber.StateExpiring {
 		t.Errorf("keys --json: %+v", k)
 	}
+	// Which token: its label and serial number, as the module reports them.
+	infos, err := token.Tokens(tok.Module)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var serial string
+	for _, i := range infos {
+		if i.Label == tok.Label {
+			serial = i.Serial
+		}
+	}
+	if serial == "" || k.TokenSerial != serial ||
+		!strings.Contains(out, "token:"+tok.Label+" (serial "+serial+")") {
+		t.Errorf("the token's serial %q: keys --json %q, keys:\n%s", serial, k.TokenSerial, out)
+	}
 
 	// A wrong PIN: refused, nothing generated.
 	code, _, stderr := h.rekey("renew", old, "--yes", "--password-file", wrongPIN)

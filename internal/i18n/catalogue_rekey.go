@@ -29,6 +29,7 @@ const (
 	CmdBackupExample Key = "cmd.backup.example"
 
 	KeysHeader      Key = "keys.header"
+	KeysTokenMedia  Key = "keys.token_media"
 	KeysNone        Key = "keys.none"
 	KeysNoneHint    Key = "keys.none_hint"
 	KeysNoLastDay   Key = "keys.no_last_day"
@@ -66,6 +67,7 @@ const (
 	ErrKeyLastDay      Key = "err.key_last_day"
 	ErrKeyExpired      Key = "err.key_expired"
 	HintOffice         Key = "hint.office"
+	HintClock          Key = "hint.clock"
 	ErrKeyMedia        Key = "err.key_media"
 	HintInsertMedia    Key = "hint.insert_media"
 	ErrKeyPassword     Key = "err.key_password"
@@ -86,13 +88,17 @@ const (
 	ErrSpoolBusy       Key = "err.spool_busy"
 	ErrPINLocked       Key = "err.pin_locked"
 	HintPINLocked      Key = "hint.pin_locked"
+
+	// SubRefusedClock is a notice of the flow (package subscriber), like
+	// the Sub… keys of catalogue.go: a refusal for the message's time.
+	SubRefusedClock Key = "sub.refused_clock"
 )
 
 // rekeyCatalogue holds the messages of the Key constants above; init
 // merges it into catalogue.
 var rekeyCatalogue = map[Key]message{
-	FlagMedia: {"каталог носителя с ключами (можно несколько раз; также REKEY_MEDIA через двоеточие); подключённые носители /media/*/*, /run/media/*/*, /mnt/* просматриваются всегда",
-		"a media directory holding keys (repeatable; also REKEY_MEDIA, colon-separated); the mounted drives /media/*/*, /run/media/*/*, /mnt/* are always searched"},
+	FlagMedia: {"каталог носителя с ключами (можно несколько раз; также REKEY_MEDIA через двоеточие); подключённые носители /media/*/*, /run/media/*/*, /mnt/* просматриваются всегда, если REKEY_MOUNTS не задаёт другие",
+		"a media directory holding keys (repeatable; also REKEY_MEDIA, colon-separated); the mounted drives /media/*/*, /run/media/*/*, /mnt/* are always searched unless REKEY_MOUNTS names others"},
 	FlagPKCS11: {"модуль PKCS#11 токенов (например, /usr/lib/librtpkcs11ecp.so; можно несколько раз; также REKEY_PKCS11 через двоеточие)",
 		"the PKCS#11 module of tokens (e.g. /usr/lib/librtpkcs11ecp.so; repeatable; also REKEY_PKCS11, colon-separated)"},
 	FlagSpool: {"каталог исходящих и входящих сообщений (также REKEY_SPOOL; по умолчанию $XDG_STATE_HOME/rekey/spool)",
@@ -173,7 +179,8 @@ var rekeyCatalogue = map[Key]message{
 
 	KeysHeader: {"КЛЮЧ\tСОСТОЯНИЕ\tПОСЛЕДНИЙ ДЕНЬ\tОСТАЛОСЬ\tОРГАНИЗАЦИЯ\tВЛАДЕЛЕЦ\tИНН\tНОСИТЕЛЬ",
 		"KEY\tSTATE\tLAST DAY\tDAYS LEFT\tORGANIZATION\tHOLDER\tINN\tMEDIA"},
-	KeysNone: {"ключей на носителях не найдено", "no keys found on the media"},
+	KeysTokenMedia: {"token:%s (серийный номер %s)", "token:%s (serial %s)"},
+	KeysNone:       {"ключей на носителях не найдено", "no keys found on the media"},
 	KeysNoneHint: {"подключите носитель с ключами или укажите его каталог: --media КАТАЛОГ",
 		"insert the media with the keys or name its directory: --media DIR"},
 	KeysNoLastDay:  {"—", "-"},
@@ -220,7 +227,11 @@ var rekeyCatalogue = map[Key]message{
 		"key %s: today is its last day, remote renewal is impossible"},
 	ErrKeyExpired: {"ключ %s: срок действия истёк, удалённая замена невозможна",
 		"key %s: it has expired, remote renewal is impossible"},
-	HintOffice:  {"замените ключ в офисе оператора: %s", "replace the key in the operator's office: %s"},
+	HintOffice: {"замените ключ в офисе оператора: %s", "replace the key in the operator's office: %s"},
+	HintClock: {"проверьте дату, время и часовой пояс компьютера (оператор принимает сообщения только с верным временем), затем снова выполните rekey renew",
+		"check the computer's date, time and time zone (the operator accepts messages only with the right time), then run rekey renew again"},
+	SubRefusedClock: {"Оператор отклонил замену ключа %s: %s. Ключ менять в офисе не нужно: проверьте дату, время и часовой пояс компьютера и повторите замену",
+		"The operator refused to renew key %s: %s. The key need not be replaced in the office: check the computer's date, time and time zone and renew again"},
 	ErrKeyMedia: {"ключ %s: носитель %s не подключён", "key %s: media %s is not present"},
 	HintInsertMedia: {"подключите носитель и повторите; запрос остаётся в очереди",
 		"insert the media and try again; the request stays queued"},

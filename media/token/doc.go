@@ -17,7 +17,9 @@
 //   - a public data object (CKO_DATA, CKA_APPLICATION "rekey", CKA_LABEL
 //     "rekey ID") whose CKA_VALUE is the JSON manifest of a file container
 //     (see package media) with two more fields, "ca" (the CA certificate,
-//     DER in base64) and "operator" (the CMP URL).
+//     DER in base64) and "operator" (the CMP URL), and an optional third,
+//     "office" (the operator's office contact, as a container's
+//     office.json: {"ru": …, "en": …}), copied from the key it renews.
 //
 // Records and certificates are public objects, so Keys lists the keys and
 // their last days without a PIN; signing, generating and archiving need

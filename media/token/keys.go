@@ -38,6 +38,9 @@ type GenerateOptions struct {
 	CA []byte
 	// OperatorURL is the operator's CMP address, required.
 	OperatorURL string
+	// Office, when not nil, is whom the subscriber contacts in the
+	// operator's office; it is kept in the key's record.
+	Office *media.Office
 	// Replaces is the id of the key being renewed, if any.
 	Replaces string
 	// Now is the clock; nil means time.Now.
@@ -101,6 +104,11 @@ func (t *Token) Generate(opts *GenerateOptions) (media.Key, crypto.Signer, error
 	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 		return media.Key{}, nil, fmt.Errorf("media: operator URL %q is not an http(s) URL", u)
 	}
+	if opts.Office != nil {
+		if _, err := opts.Office.Marshal(); err != nil { // validates, checks the size
+			return media.Key{}, nil, err
+		}
+	}
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
@@ -155,6 +163,7 @@ func (t *Token) Generate(opts *GenerateOptions) (media.Key, crypto.Signer, error
 		},
 		CA:       ca.Raw,
 		Operator: opts.OperatorURL,
+		Office:   opts.Office,
 	}
 	if err := t.writeRecord(r); err != nil {
 		return media.Key{}, nil, err
@@ -313,9 +322,9 @@ func certFor(certs []*pki.Certificate, pub crypto.PublicKey) *pki.Certificate {
 
 func (t *Token) key(r *record, cert *pki.Certificate) media.Key {
 	k := media.Key{
-		ID: r.ID, Kind: media.KindToken, Media: t.info.Label, Location: t.location(),
-		State: r.State, Profile: r.Profile, Created: r.Created, Replaces: r.Replaces,
-		Successor: r.Successor, Operator: r.Operator, Encrypted: true,
+		ID: r.ID, Kind: media.KindToken, Media: t.info.Label, TokenSerial: t.info.Serial,
+		Location: t.location(), State: r.State, Profile: r.Profile, Created: r.Created, Replaces: r.Replaces,
+		Successor: r.Successor, Operator: r.Operator, Office: r.Office, Encrypted: true,
 	}
 	k.CA, _ = pki.ParseCertificate(r.CA)
 	if cert != nil && r.State != media.StatePending {
@@ -355,8 +364,8 @@ func (t *Token) Keys() ([]media.Key, []error) {
 			continue
 		}
 		keys = append(keys, media.Key{
-			ID: id, Kind: media.KindToken, Media: t.info.Label, Location: t.location(),
-			State: media.StateActive, Profile: prof.Name, Certificate: c,
+			ID: id, Kind: media.KindToken, Media: t.info.Label, TokenSerial: t.info.Serial,
+			Location: t.location(), State: media.StateActive, Profile: prof.Name, Certificate: c,
 			KeyExpires: c.KeyExpires(), Encrypted: true,
 		})
 	}

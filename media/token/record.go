@@ -15,11 +15,13 @@ const application = "rekey"
 
 // record is the content (CKA_VALUE) of the data object that rekey keeps
 // beside each key it made on a token: the manifest of a file container
-// with the CA certificate and the operator's URL.
+// with the CA certificate, the operator's URL and, optionally, the
+// operator's office contact (the content of a container's office.json).
 type record struct {
 	media.Manifest
-	CA       []byte `json:"ca"`
-	Operator string `json:"operator"`
+	CA       []byte        `json:"ca"`
+	Operator string        `json:"operator"`
+	Office   *media.Office `json:"office,omitempty"`
 }
 
 func parseRecord(data []byte) (*record, error) {
@@ -31,6 +33,11 @@ func parseRecord(data []byte) (*record, error) {
 	}
 	if err := r.Manifest.Validate(); err != nil {
 		return nil, err
+	}
+	if r.Office != nil {
+		if err := r.Office.Validate(); err != nil {
+			return nil, err
+		}
 	}
 	return &r, nil
 }
@@ -53,6 +60,11 @@ func recordTemplate(id string) []*pkcs11.Attribute {
 func (t *Token) writeRecord(r *record) error {
 	if err := r.Manifest.Validate(); err != nil {
 		return err
+	}
+	if r.Office != nil {
+		if _, err := r.Office.Marshal(); err != nil { // validates, checks the size
+			return err
+		}
 	}
 	data, err := json.Marshal(r)
 	if err != nil {

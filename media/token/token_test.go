@@ -160,8 +160,10 @@ func TestTokenRenewal(t *testing.T) {
 		t.Error("the certificate on the token differs from the one installed")
 	}
 
-	// Renewal on the same token.
-	opts.Replaces = k1.ID
+	// Renewal on the same token; the new key's record keeps the office
+	// contact (the old one has none, as a key made before it existed).
+	office := &media.Office{RU: "офис оператора, тел. 610-56-10", EN: "the office, tel. 610-56-10"}
+	opts.Replaces, opts.Office = k1.ID, office
 	k2, s2, err := tk.Generate(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -201,8 +203,12 @@ func TestTokenRenewal(t *testing.T) {
 		t.Fatalf("Keys: %d keys, errors %v", len(keys), errs)
 	}
 	a, b := keyByID(keys, k1.ID), keyByID(keys, k2.ID)
-	if a == nil || a.State != media.StateArchived || a.Successor != k2.ID || a.Certificate == nil {
+	if a == nil || a.State != media.StateArchived || a.Successor != k2.ID || a.Certificate == nil ||
+		a.Office != nil {
 		t.Errorf("old key listed as %+v", a)
+	}
+	if b != nil && (b.Office == nil || *b.Office != *office) {
+		t.Errorf("new key's office is %+v, want %+v", b.Office, office)
 	}
 	if b == nil || b.State != media.StateActive || b.Replaces != k1.ID || b.Certificate == nil ||
 		b.KeyExpires.Before(time.Now().AddDate(0, 0, 364)) || b.Operator != testURL || b.CA == nil {

@@ -1,6 +1,8 @@
 package token
 
 import (
+	"encoding/base64"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,6 +63,40 @@ func TestRecordPrecedence(t *testing.T) {
 		}
 		if len(rs) != 1 || rs[0].State != want {
 			t.Errorf("%v: got %d records, first %s; want one %s", order, len(rs), rs[0].State, want)
+		}
+	}
+}
+
+// TestRecordOffice: a record's office contact is optional, and strict
+// when present, as a container's office.json.
+func TestRecordOffice(t *testing.T) {
+	key, err := pki.ProfileECDSA.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spki, _ := pki.MarshalPKIXPublicKey(key.Public())
+	id, _ := media.KeyID(key.Public())
+	base := `{"format": 1, "id": "` + id + `", "profile": "ecdsa-p256", "state": "pending", ` +
+		`"created": "2026-12-03T20:00:00Z", "public_key": "` +
+		base64.StdEncoding.EncodeToString(spki) + `", "ca": "", "operator": "https://op.test/"`
+	for _, tc := range []struct {
+		name, extra, err string
+	}{
+		{"absent", "", ""},
+		{"present", `, "office": {"ru": "офис", "en": "office"}`, ""},
+		{"unknown field", `, "office": {"ru": "офис", "en": "office", "tel": "1"}`, `unknown field "tel"`},
+		{"english missing", `, "office": {"ru": "офис"}`, "en is missing"},
+	} {
+		r, err := parseRecord([]byte(base + tc.extra + "}"))
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.err)
+		case tc.name == "present" && (r.Office == nil || r.Office.EN != "office"):
+			t.Errorf("%s: office %+v", tc.name, r.Office)
+		case tc.name == "absent" && r.Office != nil:
+			t.Errorf("%s: office %+v", tc.name, r.Office)
 		}
 	}
 }
