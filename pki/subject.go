@@ -284,9 +284,12 @@ func (s *Subject) String() string {
 	return strings.Join(parts, ", ")
 }
 
-func escapeDN(v string) string {
-	return strings.NewReplacer(`\`, `\\`, `,`, `\,`, `+`, `\+`, `=`, `\=`).Replace(v)
-}
+func escapeDN(v string) string { return dnEscaper.Replace(v) }
+
+// dnEscaper is made once: a Replacer builds its tables on first use, which
+// costs more than the replacing, and String runs for every log line and
+// error that names a certificate.
+var dnEscaper = strings.NewReplacer(`\`, `\\`, `,`, `\,`, `+`, `\+`, `=`, `\=`)
 
 // Equal reports whether two subjects have the same attributes with the same
 // values, in any order, compared after decoding (so a value written as a

@@ -98,7 +98,8 @@ func swapHalves(b []byte) []byte {
 // NewPublicKey decodes a raw public key LE(X)||LE(Y) of 2·c.Size() bytes.
 // It rejects a wrong length, a coordinate not below p, a point off the curve
 // and, where the cofactor is 4, a point outside the subgroup of order q
-// (which costs one scalar multiplication); the all-zero string (which some
+// (which costs one scalar multiplication, skipped for a key that passed
+// recently: see checkedKeys); the all-zero string (which some
 // encodings use for infinity) is off every curve here. Variable-time.
 func NewPublicKey(c *Curve, raw []byte) (*PublicKey, error) {
 	if c == nil {
@@ -108,8 +109,14 @@ func NewPublicKey(c *Curve, raw []byte) (*PublicKey, error) {
 		return nil, errors.New("gost3410: public key has the wrong length")
 	}
 	be := swapHalves(raw)
-	if err := c.impl.CheckPoint(be); err != nil {
-		return nil, err
+	cached := c.params.Cofactor != 1
+	if !cached || !checkedKeys.has(c, be) {
+		if err := c.impl.CheckPoint(be); err != nil {
+			return nil, err
+		}
+		if cached {
+			checkedKeys.add(c, be)
+		}
 	}
 	return &PublicKey{curve: c, raw: append([]byte(nil), raw...), be: be}, nil
 }

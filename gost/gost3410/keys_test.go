@@ -261,3 +261,56 @@ func TestAllocations(t *testing.T) {
 		t.Errorf("Sign allocates %v times, want at most 8", n)
 	}
 }
+
+// TestNewPublicKeyCache: a key that passed the subgroup check is accepted
+// again (from the cache), a point outside the subgroup is refused every
+// time (it is never cached), and the cache stays within its bound.
+func TestNewPublicKeyCache(t *testing.T) {
+	c := TC26256A
+	k, err := GenerateKey(c, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := k.PublicKey().Raw()
+	for range 2 {
+		pub, err := NewPublicKey(c, raw)
+		if err != nil || !pub.Equal(k.PublicKey()) {
+			t.Fatalf("NewPublicKey of a valid key: %v", err)
+		}
+	}
+	if !checkedKeys.has(c, swapHalves(raw)) {
+		t.Error("a valid key was not cached")
+	}
+	p := c.Params()
+	ref := &bigref.Curve{P: p.P, A: p.A, B: p.B}
+	for {
+		x, _ := rand.Int(rand.Reader, p.P)
+		rhs := new(big.Int).Mul(x, x)
+		rhs.Add(rhs, p.A).Mul(rhs, x).Add(rhs, p.B).Mod(rhs, p.P)
+		y := new(big.Int).ModSqrt(rhs, p.P)
+		if y == nil || ref.Mul(p.Q, bigref.Point{X: x, Y: y}).Inf {
+			continue
+		}
+		outside := rawPoint(x, y, c.Size())
+		for i := range 2 {
+			if _, err := NewPublicKey(c, outside); err == nil {
+				t.Fatalf("attempt %d: a point outside the subgroup was accepted", i+1)
+			}
+		}
+		break
+	}
+
+	small := &keyCache{max: 3}
+	for i := range 10 {
+		small.add(c, []byte{byte(i)})
+		if len(small.keys) > 3 {
+			t.Fatalf("cache of bound 3 holds %d keys", len(small.keys))
+		}
+	}
+	if !small.has(c, []byte{9}) {
+		t.Error("the last key added is not in the cache")
+	}
+	if small.has(TC26512C, []byte{9}) {
+		t.Error("a key is found under another curve")
+	}
+}
