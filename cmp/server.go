@@ -70,11 +70,12 @@ type ServerConfig struct {
 // hands valid requests to the Authority. ServeHTTP serves it over HTTP
 // (http.go); Handle serves one DER message from any transport.
 type Server struct {
-	cfg   ServerConfig
-	store TransactionStore
-	log   *slog.Logger
-	ski   []byte
-	extra [][]byte
+	cfg    ServerConfig
+	store  TransactionStore
+	log    *slog.Logger
+	ski    []byte
+	extra  [][]byte
+	chains chainCache
 }
 
 // Defaults of ServerConfig.
@@ -172,7 +173,18 @@ func (s *Server) Handle(ctx context.Context, der []byte) *Outcome {
 		return out
 	}
 	ex := &exchange{der: der, now: s.cfg.Clock(), nonce: nonce}
+	commit := func(context.Context) error { return nil }
+	if b, ok := s.store.(TransactionBatcher); ok {
+		ctx, commit = b.Batch(ctx)
+	}
 	resp, err := s.process(ctx, ex)
+	if cerr := commit(ctx); cerr != nil {
+		if err == nil {
+			err = internalError(cerr, "committing")
+		} else {
+			err = fmt.Errorf("%w (committing: %v)", err, cerr)
+		}
+	}
 	if ex.req != nil {
 		out.Request = ex.req.Body.Type
 		out.TransactionID = ex.req.Header.TransactionID

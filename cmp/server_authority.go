@@ -203,3 +203,27 @@ func (r *Refusal) freeText() []string {
 	}
 	return FreeText(r.RU, r.EN)
 }
+
+// SignerProblem is why the Server refuses the certificate that protects a
+// request.
+type SignerProblem int
+
+const (
+	// SignerUntrusted: the certificate does not chain to the trust anchors
+	// at the Server's time (another CA's, expired, not yet valid…).
+	SignerUntrusted SignerProblem = iota + 1
+	// SignerRevoked: the Authority reports it revoked.
+	SignerRevoked
+)
+
+// RefusalPhraser is an Authority that words the Server's own refusals of
+// a protection certificate for its subscribers, say with the office to
+// turn to. The Server keeps its failure bits (badMessageCheck and
+// signerNotTrusted for an untrusted certificate, certRevoked for a
+// revoked one) and takes the texts; empty texts keep the standard ones.
+// cause is the verification error of an untrusted certificate (a
+// *pki.VerifyError, mostly), nil for a revoked one.
+type RefusalPhraser interface {
+	PhraseSignerRefusal(p SignerProblem, signer *pki.Certificate, at time.Time, cause error) (
+		ru, en string)
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 
 	"golang.org/x/crypto/cryptobyte"
 
@@ -134,14 +135,21 @@ func (s *Server) checkSignature(ex *exchange) error {
 		}
 		return err
 	}
-	chain, err := pki.Verify(signer, pki.VerifyOptions{
-		Roots:         s.cfg.Roots,
-		Intermediates: append(append([]*pki.Certificate(nil), s.cfg.Intermediates...), extra...),
-		At:            ex.now,
-	})
-	if err != nil {
-		return &Error{Failure: FailBadMessageCheck | FailSignerNotTrusted,
-			msg: "cmp: protection certificate not trusted", err: err}
+	key := chainKey(signer, extra)
+	chain, ok := s.chains.get(key, ex.now)
+	if !ok {
+		chain, err = pki.Verify(signer, pki.VerifyOptions{
+			Roots: s.cfg.Roots,
+			Intermediates: append(append([]*pki.Certificate(nil), s.cfg.Intermediates...),
+				extra...),
+			At: ex.now,
+		})
+		if err != nil {
+			return s.signerRefusal(ex, SignerUntrusted, signer, err,
+				&Error{Failure: FailBadMessageCheck | FailSignerNotTrusted,
+					msg: "cmp: protection certificate not trusted", err: err})
+		}
+		s.chains.put(key, chain)
 	}
 	if dn, ok := m.Header.Sender.Directory(); !ok ||
 		!(bytes.Equal(dn, signer.RawSubject) || sameSubject(dn, signer)) {
@@ -257,8 +265,24 @@ func (s *Server) checkNotRevoked(ctx context.Context, ex *exchange) error {
 		return internalError(err, "checking revocation")
 	}
 	if revoked {
-		return refusef(FailCertRevoked, "cmp: protection certificate %x is revoked",
-			ex.signer.SerialNumber)
+		return s.signerRefusal(ex, SignerRevoked, ex.signer, nil, refusef(FailCertRevoked,
+			"cmp: protection certificate %x is revoked", ex.signer.SerialNumber))
 	}
 	return nil
+}
+
+// signerRefusal is the refusal err of the protection certificate signer,
+// with the Authority's texts when it is a RefusalPhraser: err stays in
+// the log, its failure bits and the texts go to the peer.
+func (s *Server) signerRefusal(ex *exchange, p SignerProblem, signer *pki.Certificate,
+	cause, err error) error {
+	ph, ok := s.cfg.Authority.(RefusalPhraser)
+	if !ok {
+		return err
+	}
+	ru, en := ph.PhraseSignerRefusal(p, signer, ex.now, cause)
+	if ru == "" || en == "" {
+		return err
+	}
+	return fmt.Errorf("%v: %w", err, Refuse(FailureOf(err), ru, en))
 }

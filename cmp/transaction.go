@@ -98,6 +98,19 @@ type TransactionStore interface {
 	Expired(ctx context.Context, now time.Time, limit int) ([]*Transaction, error)
 }
 
+// TransactionBatcher is a TransactionStore that can gather the writes made
+// while one message is handled into fewer commits. Handle calls Batch
+// first and handles the message under the context it returns (the
+// store's writes, and the Authority's, may wait there for a common
+// commit); before it answers, it calls commit, which makes every write
+// still waiting durable. When commit fails the answer is an error: the
+// *Refusal in its error (badSenderNonce for a replay found only then,
+// say), else systemFailure.
+type TransactionBatcher interface {
+	TransactionStore
+	Batch(ctx context.Context) (batched context.Context, commit func(context.Context) error)
+}
+
 // MemoryTransactionStore is a TransactionStore in memory, for one server
 // process and for tests. The zero value is not usable: call
 // NewMemoryTransactionStore.

@@ -33,7 +33,11 @@
 //  7. audit "sign.after".
 //
 // Before step 4 nothing is signed; a certificate that fails step 5 or 6 is
-// discarded ("sign.failed", "sign.discarded") and never returned. A request
+// discarded ("sign.failed", "sign.discarded") and never returned. When the
+// storage is a TxRunner (a store.Store is), steps 2 and 3 are one
+// transaction committed before step 4, and steps 6 and 7 another, so a
+// certificate is recorded only with its "sign.after"; no transaction is
+// open while the CA signs. A request
 // answered before gets its recorded certificate again, and a serial that a
 // crashed attempt reserved for a request is reused, so one request yields
 // at most one certificate, across retries and replicas.
@@ -64,7 +68,10 @@
 // into a *cmp.Refusal. Every decision is audited.
 //
 // Renewals puts the policy and the CA behind a queue: Submit stores an
-// accepted request and, with automatic approval, issues it at once;
+// accepted request and, with automatic approval, issues it at once (on a
+// TxRunner, the policy's count and decision, the request, its approval,
+// the reserved serial and "sign.before" are one commit; the proof of
+// possession is verified before it, outside the transaction);
 // Status (a pollReq) answers waiting, issues an approved request, or
 // returns the operator's rejection. Approve and Reject are the operator's
 // decisions and sign nothing, so an admin command needs no CA key.

@@ -71,19 +71,48 @@ type Issued struct {
 // signed, and a certificate signed in step 4 that fails step 5 or 6 is
 // discarded and never returned. What may remain is a reserved serial
 // without a certificate, which a retry of the same request reuses.
+//
+// When the ledger is a TxRunner, steps 2 and 3 are one transaction,
+// committed before step 4, and steps 6 and 7 another: a certificate is
+// recorded only together with its "sign.after" record.
 func (ca *CA) Issue(ctx context.Context, req *IssueRequest) (*Issued, error) {
-	if req.RequestID != 0 {
-		if prev, err := ca.issuedBefore(ctx, req); prev != nil || err != nil {
-			return prev, err
-		}
-	}
-	serial, reserved, err := ca.serialFor(ctx, req.RequestID)
+	is, err := ca.draft(req, nil)
 	if err != nil {
 		return nil, err
 	}
+	err = ca.inTx(ctx, func(l Ledger) error { return ca.reserve(ctx, l, is) })
+	if err != nil {
+		if req.RequestID != 0 && isRequestRace(err) {
+			return ca.lostRace(ctx, req, err)
+		}
+		return nil, err
+	}
+	if is.again != nil {
+		return is.again, nil
+	}
+	return ca.complete(ctx, is)
+}
 
-	// 1. Build the template and validate it; the token binds the validated
-	// template to one signature.
+// issuance is one certificate on its way: the validated template behind
+// its single-use token, from step 1 to step 7.
+type issuance struct {
+	req      *IssueRequest
+	tok      *issuanceToken
+	ev       auditEvent
+	reserved bool    // the serial was reserved by an earlier attempt
+	again    *Issued // the request was answered before: nothing to sign
+}
+
+// draft is step 1: it builds the template under serial (a new random one
+// when nil) and validates it; the token binds the validated template to
+// one signature. It touches no storage.
+func (ca *CA) draft(req *IssueRequest, serial *big.Int) (*issuance, error) {
+	if serial == nil {
+		var err error
+		if serial, err = ca.newSerial(); err != nil {
+			return nil, err
+		}
+	}
 	tmpl, err := ca.buildTemplate(req, serial, ca.now())
 	if err != nil {
 		return nil, err
@@ -92,27 +121,56 @@ func (ca *CA) Issue(ctx context.Context, req *IssueRequest) (*Issued, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev := ca.event(req, tok.template())
+	return &issuance{req: req, tok: tok, ev: ca.event(req, tok.template())}, nil
+}
+
+// reserve runs steps 2 and 3 in l, the caller's transaction: it persists
+// the serial of is (or adopts the serial an earlier attempt reserved for
+// the request) and audits "sign.before". A request answered before gets
+// is.again instead. It may run again when the transaction is retried.
+func (ca *CA) reserve(ctx context.Context, l Ledger, is *issuance) error {
+	req := is.req
+	is.again = nil
+	if req.RequestID != 0 {
+		prev, err := ca.issuedBefore(ctx, l, req)
+		if prev != nil || err != nil {
+			is.again = prev
+			return err
+		}
+		serial, reserved, err := ca.reservedSerial(ctx, l, req.RequestID)
+		if err != nil {
+			return err
+		}
+		if reserved && serial.Cmp(is.tok.template().SerialNumber) != 0 {
+			d, err := ca.draft(req, serial)
+			if err != nil {
+				return err
+			}
+			*is = *d
+		}
+		is.reserved = reserved
+	}
 
 	// 2. Persist the serial before anything is signed with it.
-	if !reserved {
-		r := &store.Reservation{Serial: SerialBytes(serial), Issuer: ca.cert.RawSubject,
-			RequestID: req.RequestID, ReservedAt: ca.now().UTC()}
-		if err := ca.ledger.ReserveSerial(ctx, r); err != nil {
-			if req.RequestID != 0 && isRequestRace(err) {
-				return ca.lostRace(ctx, req, err)
-			}
-			return nil, fmt.Errorf("operator: reserving serial: %w", err)
+	if !is.reserved {
+		r := &store.Reservation{Serial: SerialBytes(is.tok.template().SerialNumber),
+			Issuer: ca.cert.RawSubject, RequestID: req.RequestID, ReservedAt: ca.now().UTC()}
+		if err := l.ReserveSerial(ctx, r); err != nil {
+			return fmt.Errorf("operator: reserving serial: %w", err)
 		}
 	}
 
 	// 3. Audit the signature about to be made.
-	if err := ca.audit(ctx, req.Actor, AuditSignBefore, ev); err != nil {
-		return nil, err
-	}
+	return ca.audit(ctx, l, req.Actor, AuditSignBefore, is.ev)
+}
+
+// complete runs steps 4 to 7 of an issuance whose serial is persisted and
+// whose "sign.before" is audited.
+func (ca *CA) complete(ctx context.Context, is *issuance) (*Issued, error) {
+	req, ev := is.req, is.ev
 
 	// 4. Sign through the token.
-	der, err := tok.sign()
+	der, err := is.tok.sign()
 	if err != nil {
 		ca.auditFailure(ctx, req.Actor, AuditSignFailed, ev, err)
 		return nil, fmt.Errorf("operator: signing: %w", err)
@@ -120,31 +178,41 @@ func (ca *CA) Issue(ctx context.Context, req *IssueRequest) (*Issued, error) {
 
 	// 5. Parse the certificate back, verify it and compare it with the
 	// template.
-	cert, err := ca.checkIssued(tok.template(), der)
+	cert, err := ca.checkIssued(is.tok.template(), der)
 	if err != nil {
 		ca.auditFailure(ctx, req.Actor, AuditSignFailed, ev, err)
 		return nil, err
 	}
 
-	// 6. Record the certificate.
+	// 6. Record the certificate and 7. audit the signature made, in one
+	// transaction: a certificate that is not audited is not recorded.
 	rec := ca.record(req, cert)
-	if err := ca.ledger.RecordCertificate(ctx, rec); err != nil {
+	ev.CertSHA256 = hexSum(der)
+	err = ca.inTx(ctx, func(l Ledger) error {
+		if err := l.RecordCertificate(ctx, rec); err != nil {
+			return fmt.Errorf("operator: recording certificate: %w", err)
+		}
+		return ca.audit(ctx, l, req.Actor, AuditSignAfter, ev)
+	})
+	if err != nil {
 		ca.auditFailure(ctx, req.Actor, AuditSignDiscarded, ev, err)
 		if req.RequestID != 0 && isRequestRace(err) {
 			// Another replica answered the request first; it gets
 			// that certificate, never this one.
 			return ca.lostRace(ctx, req, err)
 		}
-		return nil, fmt.Errorf("operator: recording certificate: %w", err)
-	}
-
-	// 7. Audit the signature made.
-	ev.CertSHA256 = hexSum(der)
-	if err := ca.audit(ctx, req.Actor, AuditSignAfter, ev); err != nil {
-		return nil, fmt.Errorf("operator: certificate %s is recorded but not audited: %w",
-			ev.Serial, err)
+		return nil, err
 	}
 	return &Issued{DER: der, Certificate: cert, Record: rec}, nil
+}
+
+// inTx runs fn in one transaction of the ledger when it is a TxRunner,
+// else directly on the ledger.
+func (ca *CA) inTx(ctx context.Context, fn func(Ledger) error) error {
+	if r, ok := ca.ledger.(TxRunner); ok {
+		return r.InTx(ctx, func(tx store.Tx) error { return fn(tx) })
+	}
+	return fn(ca.ledger)
 }
 
 // ErrInProgress is returned by Issue when another attempt (a replica, a
@@ -167,7 +235,7 @@ func isRequestRace(err error) bool {
 // lostRace answers an issuance that another attempt got ahead of: its
 // certificate when recorded, else ErrInProgress.
 func (ca *CA) lostRace(ctx context.Context, req *IssueRequest, cause error) (*Issued, error) {
-	prev, err := ca.issuedBefore(ctx, req)
+	prev, err := ca.issuedBefore(ctx, ca.ledger, req)
 	if prev != nil || err != nil {
 		return prev, err
 	}
@@ -176,8 +244,8 @@ func (ca *CA) lostRace(ctx context.Context, req *IssueRequest, cause error) (*Is
 
 // issuedBefore returns the certificate already issued for req's request,
 // or nil when there is none.
-func (ca *CA) issuedBefore(ctx context.Context, req *IssueRequest) (*Issued, error) {
-	rec, err := ca.ledger.CertificateByRequest(ctx, req.RequestID)
+func (ca *CA) issuedBefore(ctx context.Context, l Ledger, req *IssueRequest) (*Issued, error) {
+	rec, err := l.CertificateByRequest(ctx, req.RequestID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -190,29 +258,27 @@ func (ca *CA) issuedBefore(ctx context.Context, req *IssueRequest) (*Issued, err
 	}
 	ev := auditEvent{Serial: hex.EncodeToString(rec.Serial), RequestID: req.RequestID,
 		SubscriberID: rec.SubscriberID, CertSHA256: hexSum(rec.DER)}
-	if err := ca.audit(ctx, req.Actor, AuditIssuedAgain, ev); err != nil {
+	if err := ca.audit(ctx, l, req.Actor, AuditIssuedAgain, ev); err != nil {
 		return nil, err
 	}
 	return &Issued{DER: rec.DER, Certificate: cert, Record: rec, Again: true}, nil
 }
 
-// serialFor returns the serial reserved for a request by an earlier
-// attempt, or a new one (reserved false).
-func (ca *CA) serialFor(ctx context.Context, requestID int64) (*big.Int, bool, error) {
-	if requestID != 0 {
-		r, err := ca.ledger.ReservationByRequest(ctx, requestID)
-		switch {
-		case err == nil && !bytes.Equal(r.Issuer, ca.cert.RawSubject):
-			return nil, false, fmt.Errorf(
-				"operator: request %d has a serial reserved by another issuer", requestID)
-		case err == nil:
-			return new(big.Int).SetBytes(r.Serial), true, nil
-		case !errors.Is(err, store.ErrNotFound):
-			return nil, false, fmt.Errorf("operator: looking up reservation: %w", err)
-		}
+// reservedSerial returns the serial an earlier attempt reserved for a
+// request, if any.
+func (ca *CA) reservedSerial(ctx context.Context, l Ledger, requestID int64) (
+	*big.Int, bool, error) {
+	r, err := l.ReservationByRequest(ctx, requestID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("operator: looking up reservation: %w", err)
+	case !bytes.Equal(r.Issuer, ca.cert.RawSubject):
+		return nil, false, fmt.Errorf(
+			"operator: request %d has a serial reserved by another issuer", requestID)
 	}
-	s, err := ca.newSerial()
-	return s, false, err
+	return new(big.Int).SetBytes(r.Serial), true, nil
 }
 
 // record returns the store row of a checked certificate.
@@ -262,8 +328,8 @@ func (ca *CA) event(req *IssueRequest, t *pki.Template) auditEvent {
 	}
 }
 
-// audit appends one record about the serial of ev.
-func (ca *CA) audit(ctx context.Context, actor, action string, ev auditEvent) error {
+// audit appends one record about the serial of ev to a.
+func (ca *CA) audit(ctx context.Context, a Auditor, actor, action string, ev auditEvent) error {
 	details, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("operator: internal error: encoding audit details: %v", err)
@@ -273,7 +339,7 @@ func (ca *CA) audit(ctx context.Context, actor, action string, ev auditEvent) er
 	}
 	e := store.AuditEntry{At: ca.now().UTC(), Actor: actor, Action: action,
 		Object: "serial:" + ev.Serial, Details: details}
-	if _, err := ca.ledger.AppendAudit(ctx, e); err != nil {
+	if _, err := a.AppendAudit(ctx, e); err != nil {
 		return fmt.Errorf("operator: auditing %s: %w", action, err)
 	}
 	return nil
@@ -284,7 +350,7 @@ func (ca *CA) audit(ctx context.Context, actor, action string, ev auditEvent) er
 // caller's to see through the error it returns.
 func (ca *CA) auditFailure(ctx context.Context, actor, action string, ev auditEvent, cause error) {
 	ev.Error = cause.Error()
-	_ = ca.audit(ctx, actor, action, ev)
+	_ = ca.audit(ctx, ca.ledger, actor, action, ev)
 }
 
 func hexSum(b []byte) string {

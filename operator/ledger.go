@@ -46,6 +46,14 @@ type Ledger interface {
 	Auditor
 }
 
+// TxRunner runs several calls in one transaction and commits when fn
+// returns nil, as store.Store.InTx does. A Ledger or RenewalStore that is
+// also a TxRunner gets each step's writes in one commit; fn may run more
+// than once.
+type TxRunner interface {
+	InTx(ctx context.Context, fn func(store.Tx) error) error
+}
+
 // CertificateLookup finds certificates this CA issued, for the renewal
 // policy.
 type CertificateLookup interface {

@@ -87,6 +87,9 @@ func NewPolicy(ca *CA, st PolicyStore) *Policy {
 
 // evaluation is one request going through the checks.
 type evaluation struct {
+	st       PolicyStore // the store, or the caller's transaction
+	pop      error       // of verifyPOP, run before
+	popRun   bool
 	ku       *KeyUpdate
 	tmpl     *cmp.CertTemplate
 	now      time.Time
@@ -111,7 +114,31 @@ var checks = []func(*Policy, context.Context, *evaluation) error{
 // failure (the request is then not accepted either). Every decision is
 // audited.
 func (p *Policy) Check(ctx context.Context, ku *KeyUpdate) (*Accepted, error) {
-	ev := &evaluation{ku: ku, tmpl: &ku.Template, now: p.ca.now()}
+	return p.check(ctx, p.store, ku, p.verifyPOP(ku))
+}
+
+// verifyPOP verifies the proof of possession of ku (for checkPOP): the
+// costly part of the policy, which needs no storage, so that it runs
+// before the caller's transaction.
+func (p *Policy) verifyPOP(ku *KeyUpdate) error {
+	if ku.Msg != nil {
+		if err := ku.Msg.VerifyPOP(); err != nil {
+			return p.texts.badPOP()
+		}
+		return nil
+	}
+	if !ku.POPVerified {
+		return p.texts.badPOP()
+	}
+	return nil
+}
+
+// check is Check in st, which may be a transaction, with pop the result of
+// verifyPOP(ku).
+func (p *Policy) check(ctx context.Context, st PolicyStore, ku *KeyUpdate, pop error) (
+	*Accepted, error) {
+	ev := &evaluation{st: st, pop: pop, popRun: true, ku: ku, tmpl: &ku.Template,
+		now: p.ca.now()}
 	if ku.Msg != nil {
 		ev.tmpl = &ku.Msg.CertReq.Template
 	}
@@ -158,7 +185,7 @@ func (p *Policy) checkCurrent(ctx context.Context, ev *evaluation) error {
 	// The register holds only what this CA issued, so a certificate found
 	// there byte for byte is this CA's; the signature is checked only to
 	// tell the two refusals apart.
-	rec, err := p.store.Certificate(ctx, SerialBytes(c.SerialNumber))
+	rec, err := ev.st.Certificate(ctx, SerialBytes(c.SerialNumber))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("operator: looking up the current certificate: %w", err)
 	}
@@ -187,7 +214,7 @@ func (p *Policy) checkCurrent(ctx context.Context, ev *evaluation) error {
 // checkRate counts the request against the subscriber's daily limit.
 func (p *Policy) checkRate(ctx context.Context, ev *evaluation) error {
 	day := startOfDay(ev.now, p.ca.loc)
-	n, err := p.store.HitRate(ctx, ev.current.SubscriberID, rateBucket, day)
+	n, err := ev.st.HitRate(ctx, ev.current.SubscriberID, rateBucket, day)
 	if err != nil {
 		return fmt.Errorf("operator: counting requests: %w", err)
 	}
@@ -218,16 +245,10 @@ func (p *Policy) checkSubject(_ context.Context, ev *evaluation) error {
 
 // checkPOP is O3's proof of possession.
 func (p *Policy) checkPOP(_ context.Context, ev *evaluation) error {
-	if ev.ku.Msg != nil {
-		if err := ev.ku.Msg.VerifyPOP(); err != nil {
-			return p.texts.badPOP()
-		}
-		return nil
-	}
-	if !ev.ku.POPVerified {
+	if !ev.popRun {
 		return p.texts.badPOP()
 	}
-	return nil
+	return ev.pop
 }
 
 // checkNewKey is the rest of O3: a key of an allowed type, not the
@@ -256,7 +277,7 @@ func (p *Policy) checkNewKey(ctx context.Context, ev *evaluation) error {
 	if caKey, err := KeyFingerprint(p.ca.cert.PublicKey); err == nil && bytes.Equal(caKey, fp) {
 		return p.texts.keyReused()
 	}
-	_, err = p.store.CertificateBySPKI(ctx, fp)
+	_, err = ev.st.CertificateBySPKI(ctx, fp)
 	switch {
 	case err == nil:
 		return p.texts.keyReused()
@@ -306,7 +327,7 @@ func (p *Policy) auditDecision(ctx context.Context, ev *evaluation, action strin
 	}
 	e := store.AuditEntry{At: ev.now.UTC(), Actor: "policy", Action: action, Object: object,
 		Details: details}
-	if _, err := p.store.AppendAudit(ctx, e); err != nil {
+	if _, err := ev.st.AppendAudit(ctx, e); err != nil {
 		return fmt.Errorf("operator: auditing %s: %w", action, err)
 	}
 	return nil

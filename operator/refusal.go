@@ -1,11 +1,13 @@
 package operator
 
 import (
+	"bytes"
 	"errors"
 	"strconv"
 	"time"
 
 	"rekey/cmp"
+	"rekey/pki"
 )
 
 // Reason names why the renewal policy refused a request. Callers, tests
@@ -236,4 +238,26 @@ func (t texts) requestExpired() *Refusal {
 	return t.refuse(ReasonRequestExpired, cmp.FailNotAuthorized,
 		"Запрос на замену ключа не был рассмотрен вовремя: сформируйте запрос заново.",
 		"The key replacement request was not decided in time: create the request again.")
+}
+
+// SignerRefusal words the refusal of the certificate that protects a
+// request when the CMP layer refuses it before the policy runs: revoked,
+// or not verifying up to this CA at the time (cause is the verification
+// error, a *pki.VerifyError). The subscriber reads what happened and
+// that only the office can help; the CMP layer keeps its failure bits.
+func (p *Policy) SignerRefusal(revoked bool, signer *pki.Certificate, cause error) *Refusal {
+	if revoked {
+		return p.texts.revoked()
+	}
+	var ve *pki.VerifyError
+	if signer != nil && errors.As(cause, &ve) && ve.Cert != nil &&
+		bytes.Equal(ve.Cert.Raw, signer.Raw) {
+		switch ve.Reason {
+		case pki.Expired:
+			return p.texts.expired(signer.KeyExpires())
+		case pki.NotYetValid:
+			return p.texts.notYetValid(signer.NotBefore)
+		}
+	}
+	return p.texts.otherCA()
 }

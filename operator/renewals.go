@@ -83,14 +83,60 @@ func (o *Outcome) Waiting() bool { return o.Issued == nil && o.Refusal == nil }
 //
 // KeyUpdate.MessageDER must be the DER PKIMessage of the kur: it is kept
 // with the request, and a request approved later is issued from it.
+//
+// With a RenewalStore that is a TxRunner, the policy's count and decision,
+// the stored request, its approval and, with automatic approval, the
+// reserved serial and "sign.before" are one commit, made before anything
+// is signed; the certificate and "sign.after" are the next.
 func (r *Renewals) Submit(ctx context.Context, ku *KeyUpdate) (*Outcome, error) {
 	if prev, err := r.existing(ctx, ku); prev != nil || err != nil {
 		return prev, err
 	}
-	a, err := r.policy.Check(ctx, ku)
-	if err != nil {
+	pop := r.policy.verifyPOP(ku) // the costly check, outside the transaction
+	var (
+		a       *Accepted
+		req     *store.Request
+		is      *issuance
+		refusal error
+	)
+	err := r.inTx(ctx, func(st RenewalStore) error {
+		req, is, refusal = nil, nil, nil
+		var err error
+		a, err = r.policy.check(ctx, st, ku, pop)
+		if IsRefusal(err) != nil {
+			refusal = err // commit the count and the audited refusal
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		req, is, err = r.accept(ctx, st, a, ku)
+		return err
+	})
+	switch {
+	case errors.Is(err, errRetried):
+		return r.retried(ctx, a, ku)
+	case err != nil:
 		return nil, err
+	case refusal != nil:
+		return nil, refusal
+	case is == nil:
+		return r.waiting(req), nil
+	case is.again != nil:
+		return r.issued(ctx, req, is.again, nil)
 	}
+	iss, err := r.ca.complete(ctx, is)
+	return r.issued(ctx, req, iss, err)
+}
+
+// errRetried says that the request's transaction is stored already.
+var errRetried = errors.New("operator: the transaction is stored already")
+
+// accept stores an accepted request in st and, with automatic approval,
+// approves it, reserves its serial and audits "sign.before" (is). The
+// request waits when is is nil.
+func (r *Renewals) accept(ctx context.Context, st RenewalStore, a *Accepted, ku *KeyUpdate) (
+	*store.Request, *issuance, error) {
 	now := r.ca.now().UTC()
 	req := &store.Request{
 		SubscriberID: a.SubscriberID, TransactionID: ku.TransactionID, Message: ku.MessageDER,
@@ -100,22 +146,36 @@ func (r *Renewals) Submit(ctx context.Context, ku *KeyUpdate) (*Outcome, error) 
 	if a.Approval == ApprovalAuto {
 		req.State = store.StateReceived
 	}
-	if err := r.st.CreateRequest(ctx, req); err != nil {
+	if err := st.CreateRequest(ctx, req); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return r.retried(ctx, a, ku)
+			return nil, nil, fmt.Errorf("%w: %w", errRetried, err)
 		}
-		return nil, fmt.Errorf("operator: storing request: %w", err)
+		return nil, nil, fmt.Errorf("operator: storing request: %w", err)
 	}
-	if err := r.auditRequest(ctx, actorPolicy, AuditRequestReceived, req, ""); err != nil {
-		return nil, err
+	if err := appendRequestAudit(ctx, st, now, actorPolicy, AuditRequestReceived, req.ID,
+		""); err != nil {
+		return nil, nil, err
 	}
 	if req.State == store.StateWaiting {
-		return r.waiting(req), nil
+		return req, nil, nil
 	}
-	if err := r.approve(ctx, req, store.StateReceived, actorPolicy); err != nil {
-		return nil, err
+	if err := r.approve(ctx, st, req, store.StateReceived, actorPolicy); err != nil {
+		return nil, nil, err
 	}
-	return r.issue(ctx, req, a.IssueRequest(req.ID, actorPolicy))
+	is, err := r.ca.draft(a.IssueRequest(req.ID, actorPolicy), nil)
+	if err == nil {
+		err = r.ca.reserve(ctx, st, is)
+	}
+	return req, is, err
+}
+
+// inTx runs fn in one transaction of the store when it is a TxRunner,
+// else directly on the store.
+func (r *Renewals) inTx(ctx context.Context, fn func(RenewalStore) error) error {
+	if t, ok := r.st.(TxRunner); ok {
+		return t.InTx(ctx, func(tx store.Tx) error { return fn(tx) })
+	}
+	return fn(r.st)
 }
 
 // existing answers a kur whose transaction is stored already (a client
@@ -182,7 +242,7 @@ func (r *Renewals) Status(ctx context.Context, id int64) (*Outcome, error) {
 		if r.ca.cfg.Approval != ApprovalAuto {
 			return r.waiting(req), nil
 		}
-		if err := r.approve(ctx, req, store.StateReceived, actorPolicy); err != nil {
+		if err := r.approve(ctx, r.st, req, store.StateReceived, actorPolicy); err != nil {
 			return nil, err
 		}
 		fallthrough
@@ -209,14 +269,14 @@ func (r *Renewals) waiting(req *store.Request) *Outcome {
 }
 
 // approve moves req from state from to approved by actor.
-func (r *Renewals) approve(ctx context.Context, req *store.Request, from store.State,
-	actor string) error {
+func (r *Renewals) approve(ctx context.Context, st RenewalStore, req *store.Request,
+	from store.State, actor string) error {
 	d := store.Decision{At: r.ca.now().UTC(), By: actor}
-	if err := r.st.Transition(ctx, req.ID, from, store.StateApproved, d); err != nil {
+	if err := st.Transition(ctx, req.ID, from, store.StateApproved, d); err != nil {
 		return fmt.Errorf("operator: approving request %d: %w", req.ID, err)
 	}
 	req.State = store.StateApproved
-	return r.auditRequest(ctx, actor, AuditRequestApproved, req, "")
+	return appendRequestAudit(ctx, st, r.ca.now(), actor, AuditRequestApproved, req.ID, "")
 }
 
 // issue issues an approved request. A key certified meanwhile under
@@ -224,6 +284,12 @@ func (r *Renewals) approve(ctx context.Context, req *store.Request, from store.S
 func (r *Renewals) issue(ctx context.Context, req *store.Request, ir *IssueRequest) (
 	*Outcome, error) {
 	iss, err := r.ca.Issue(ctx, ir)
+	return r.issued(ctx, req, iss, err)
+}
+
+// issued is the outcome of issuing req: iss, or the error err.
+func (r *Renewals) issued(ctx context.Context, req *store.Request, iss *Issued, err error) (
+	*Outcome, error) {
 	var ce *store.ConflictError
 	if errors.As(err, &ce) && ce.Key == store.KeyCertificateSPKI {
 		refusal := r.policy.texts.keyReused()

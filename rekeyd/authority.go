@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"rekey/cmp"
 	"rekey/operator"
@@ -23,9 +24,19 @@ type Authority struct {
 }
 
 var (
-	_ cmp.Authority    = (*Authority)(nil)
-	_ cmp.SecretSource = (*Authority)(nil)
+	_ cmp.Authority      = (*Authority)(nil)
+	_ cmp.SecretSource   = (*Authority)(nil)
+	_ cmp.RefusalPhraser = (*Authority)(nil)
 )
+
+// PhraseSignerRefusal words the CMP layer's refusal of a protection
+// certificate as the renewal policy does: revoked, another CA's, expired,
+// not yet valid, with the office contact where only the office can help.
+func (a *Authority) PhraseSignerRefusal(p cmp.SignerProblem, signer *pki.Certificate,
+	_ time.Time, cause error) (ru, en string) {
+	r := a.op.renewals.Policy().SignerRefusal(p == cmp.SignerRevoked, signer, cause)
+	return r.RU, r.EN
+}
 
 // Authority returns the CMP authority of the operator; it needs the CA.
 func (op *Operator) Authority() (*Authority, error) {
@@ -46,13 +57,12 @@ const (
 // UpdateKey runs a kur through the renewal policy and the queue.
 func (a *Authority) UpdateKey(ctx context.Context, req *cmp.KeyUpdateRequest) (
 	*cmp.Decision, error) {
+	// The Server verified the proof of possession of this template before
+	// calling (cmp.Authority, CertRequestInfo.PublicKey): the policy takes
+	// its word instead of parsing the message and verifying it again.
 	ku := &operator.KeyUpdate{Current: req.Current, Template: req.Template,
-		TransactionID: req.TransactionID, MessageDER: req.MessageDER}
-	if msg, err := cmp.ParseMessage(req.MessageDER); err == nil && len(msg.Body.CertReq) == 1 {
-		ku.Msg = &msg.Body.CertReq[0] // the policy verifies the proof of possession again
-	} else {
-		return nil, fmt.Errorf("rekeyd: the checked kur does not parse again: %v", err)
-	}
+		TransactionID: req.TransactionID, MessageDER: req.MessageDER,
+		POPVerified: req.PublicKey != nil}
 	out, err := a.op.renewals.Submit(ctx, ku)
 	return a.outcome(out, err)
 }
@@ -149,19 +159,30 @@ func (a *Authority) Confirm(ctx context.Context, c *cmp.Confirmation) error {
 	if err != nil {
 		return fmt.Errorf("rekeyd: looking up the confirmed certificate: %w", err)
 	}
-	if err := a.op.retireSecret(ctx, c.TransactionID); err != nil {
-		return err
+	if rec.RequestID == 0 {
+		// An ir's certificate (a kur's answers a request): retire the
+		// one-time secret that opened it.
+		if err := a.op.retireSecret(ctx, c.TransactionID); err != nil {
+			return err
+		}
 	}
 	object := "serial:" + hex.EncodeToString(serial)
 	details, _ := json.Marshal(map[string]any{"request_id": rec.RequestID,
 		"transaction_id": hex.EncodeToString(c.TransactionID), "implicit": c.Implicit,
 		"expired": c.Expired})
 	if c.Accepted {
-		if err := a.transition(ctx, rec.RequestID, store.StateConfirmed, ""); err != nil {
-			return err
+		// With the transaction's new state and nonce, in one commit.
+		err := later(ctx, a.op.Store, func(ctx context.Context, tx store.Tx) error {
+			err := a.transition(ctx, tx, rec.RequestID, store.StateConfirmed, "")
+			if err != nil {
+				return err
+			}
+			return a.op.audit(ctx, tx, "subscriber", AuditConfirmed, object, details)
+		})
+		if err == nil {
+			a.op.metrics.confirmed.Inc()
 		}
-		a.op.metrics.confirmed.Inc()
-		return a.op.audit(ctx, a.op.Store, "subscriber", AuditConfirmed, object, details)
+		return err
 	}
 	if err := a.op.audit(ctx, a.op.Store, "subscriber", AuditConfirmRejected, object,
 		details); err != nil {
@@ -171,24 +192,25 @@ func (a *Authority) Confirm(ctx context.Context, c *cmp.Confirmation) error {
 	if c.Expired {
 		reason = "the certificate was not confirmed in time"
 	}
-	if err := a.transition(ctx, rec.RequestID, store.StateRejected, reason); err != nil {
+	if err := a.transition(ctx, a.op.Store, rec.RequestID, store.StateRejected,
+		reason); err != nil {
 		return err
 	}
 	_, err = a.op.revoke(ctx, serial, store.ReasonCessationOfOperation, "subscriber")
 	return err
 }
 
-// transition moves request id from issued to state; a request already
-// there (a retried certConf) is left alone.
-func (a *Authority) transition(ctx context.Context, id int64, to store.State,
+// transition moves request id from issued to state in st; a request
+// already there (a retried certConf) is left alone.
+func (a *Authority) transition(ctx context.Context, st store.Tx, id int64, to store.State,
 	reason string) error {
 	if id == 0 {
 		return nil
 	}
 	d := store.Decision{At: a.op.now().UTC(), By: "subscriber", Reason: reason}
-	err := a.op.Store.Transition(ctx, id, store.StateIssued, to, d)
+	err := st.Transition(ctx, id, store.StateIssued, to, d)
 	if errors.Is(err, store.ErrStateChanged) {
-		r, rerr := a.op.Store.Request(ctx, id)
+		r, rerr := st.Request(ctx, id)
 		if rerr == nil && r.State == to {
 			return nil
 		}

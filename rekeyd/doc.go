@@ -41,6 +41,19 @@
 // database (TransactionStore), so a pollReq or certConf is answered after a
 // restart and by any replica.
 //
+// The writes of one CMP message share commits: the Server hands the
+// TransactionStore a unit of work per message (cmp.TransactionBatcher),
+// in which the nonce and the transaction's row wait for the operator's
+// first transaction of that message. A renewal is four commits: the kur's
+// nonce, transaction, policy decision, request, approval, reserved serial
+// and "sign.before" (before anything is signed); the certificate and
+// "sign.after"; the transaction's new state; and the certConf's nonce,
+// confirmation and transaction state. Every write an answer depends on is
+// durable before the answer is sent; a failure of a commit fails the
+// message (a replayed nonce found there is refused with badSenderNonce).
+// The CMP layer's refusals of a revoked or untrusted protection
+// certificate are worded by the renewal policy, with the office contact.
+//
 // # HTTP
 //
 // Operator.Handler serves:

@@ -71,11 +71,18 @@ func testPolicy(profile, approval string, edit func(*operator.Config)) *operator
 // newEnv makes and serves an operator with policy.
 func newEnv(t testing.TB, policy *operator.Config) *env {
 	t.Helper()
+	return newEnvDB(t, policy, "")
+}
+
+// newEnvDB makes and serves an operator with policy on the database dsn
+// (SQLite in the directory when empty).
+func newEnvDB(t testing.TB, policy *operator.Config, dsn string) *env {
+	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: t0}
 	dir := t.TempDir()
 	pw := func() ([]byte, error) { return []byte("ca password"), nil }
-	_, err := Init(ctx, dir, &InitOptions{Operator: policy, Password: pw, Now: clk.Now,
+	_, err := Init(ctx, dir, &InitOptions{Operator: policy, Password: pw, Now: clk.Now, Database: dsn,
 		KeyEncryption: &pki.KeyEncryptionOptions{Iterations: 1000}})
 	if err != nil {
 		t.Fatalf("Init: %v", err)

@@ -70,6 +70,9 @@ type Operator struct {
 	crlStale bool
 }
 
+// wrapStore, when set (by tests only), wraps the store Open opens.
+var wrapStore func(store.Store) store.Store
+
 // ErrNoCA is returned by operations that sign when the Operator was
 // opened with NoCA.
 var ErrNoCA = errors.New("rekeyd: this operation signs: open the operator with its CA key")
@@ -98,6 +101,9 @@ func Open(ctx context.Context, dir string, o *OpenOptions) (*Operator, error) {
 	if op.Store, err = store.Open(ctx, cfg.dsn(dir)); err != nil {
 		return nil, fmt.Errorf("rekeyd: opening the database: %w", err)
 	}
+	if wrapStore != nil {
+		op.Store = wrapStore(op.Store)
+	}
 	if !o.NoCA {
 		if err := op.loadCA(o.Password); err != nil {
 			op.Store.Close()
@@ -114,14 +120,17 @@ func (op *Operator) loadCA(password func() ([]byte, error)) error {
 	if err != nil {
 		return err
 	}
-	ca, err := operator.NewCA(op.CACert.Raw, signer, op.Store, operator.Options{
+	// The operator package sees the store through unitStore, so that its
+	// transactions carry the writes the CMP message queued (unit.go).
+	st := unitStore{op.Store}
+	ca, err := operator.NewCA(op.CACert.Raw, signer, st, operator.Options{
 		Config: op.Config.Operator, Now: op.now, Rand: op.rand})
 	if err != nil {
 		closeKey()
 		return fmt.Errorf("rekeyd: %w", err)
 	}
 	op.ca, op.signer, op.closeKey = ca, signer, closeKey
-	op.renewals = operator.NewRenewals(ca, op.Store)
+	op.renewals = operator.NewRenewals(ca, st)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package rekeyd
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"testing"
 	"time"
 
@@ -20,8 +21,27 @@ func TestRefuseForeignCA(t *testing.T) {
 	s := other.enroll("ООО Ромашка", time.Time{})
 	_, err := e.kur(s, e.newKey())
 	// The CMP layer refuses before the policy: the chain does not verify.
-	wantRefusal(t, err, cmp.FailSignerNotTrusted, "защита сообщения не прошла проверку",
-		"the protection of the message does not verify")
+	// It keeps its failure bits and takes the operator's texts.
+	wantRefusal(t, err, cmp.FailSignerNotTrusted,
+		"выдан другим удостоверяющим центром", "issued by another certification authority")
+	var se *cmp.ServerError
+	if want := cmp.FailSignerNotTrusted | cmp.FailBadMessageCheck; !errors.As(err, &se) ||
+		se.Failure() != want {
+		t.Errorf("failure %v, want %s", err, want)
+	}
+	wantRefusal(t, err, cmp.FailSignerNotTrusted, testOffice.RU, testOffice.EN)
+	wantRefusal(t, err, cmp.FailBadMessageCheck, "только в офисе", "only be replaced in the office")
+}
+
+// TestRefuseExpiredCertificate: the certificate itself is over, which the
+// CMP layer finds before the policy, worded by the operator.
+func TestRefuseExpiredCertificate(t *testing.T) {
+	e := newEnv(t, testPolicy("gost2012-256", operator.ApprovalAuto, nil))
+	s := e.enroll("ООО Ромашка", t0.Add(20*24*time.Hour))
+	e.clock.Set(t0.Add(40 * 24 * time.Hour))
+	_, err := e.kur(s, e.newKey())
+	wantRefusal(t, err, cmp.FailSignerNotTrusted, "истёк 30.06.2026", "expired on 30 June 2026")
+	wantRefusal(t, err, cmp.FailBadMessageCheck, testOffice.RU, testOffice.EN)
 }
 
 func TestRefuseRevoked(t *testing.T) {
@@ -33,6 +53,8 @@ func TestRefuseRevoked(t *testing.T) {
 	}
 	_, err := e.kur(s, e.newKey())
 	wantRefusal(t, err, cmp.FailCertRevoked, "отозван", "revoked")
+	wantRefusal(t, err, cmp.FailCertRevoked, "только в офисе", "only be replaced in the office")
+	wantRefusal(t, err, cmp.FailCertRevoked, testOffice.RU, testOffice.EN)
 	e.verifyAudit(AuditRevokeBefore, AuditRevokeAfter, AuditCMPRefused)
 }
 

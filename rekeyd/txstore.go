@@ -31,12 +31,28 @@ func NewTransactionStore(st store.Store, now func() time.Time) *TransactionStore
 
 var _ cmp.TransactionStore = (*TransactionStore)(nil)
 
+var _ cmp.TransactionBatcher = (*TransactionStore)(nil)
+
+// Batch implements cmp.TransactionBatcher: while the Server handles one
+// message under the returned context, the transaction's writes wait in a
+// unit for the next commit of the same message (see unit); commit makes
+// those still waiting durable. A write that fails there fails the commit
+// that carries it, before anything depending on it is signed or sent.
+func (s *TransactionStore) Batch(ctx context.Context) (context.Context,
+	func(context.Context) error) {
+	ctx, _ = withUnit(ctx)
+	return ctx, func(ctx context.Context) error { return commitUnit(ctx, s.st) }
+}
+
 // Create stores a new transaction; an existing one is
 // cmp.ErrTransactionExists.
 func (s *TransactionStore) Create(ctx context.Context, tx *cmp.Transaction) error {
 	row, err := txRow(tx)
 	if err != nil {
 		return err
+	}
+	if u := unitOf(ctx); u != nil {
+		return s.createLater(ctx, u, tx, row)
 	}
 	row.Version = 0
 	if err := s.st.CreateTransaction(ctx, row); err != nil {
@@ -47,6 +63,51 @@ func (s *TransactionStore) Create(ctx context.Context, tx *cmp.Transaction) erro
 	}
 	tx.Version = row.Version
 	return nil
+}
+
+// createLater is Create in a unit: the row is checked now and written at
+// the unit's next commit, where a transaction created meanwhile by another
+// message is refused as transactionIdInUse.
+func (s *TransactionStore) createLater(ctx context.Context, u *unit, tx *cmp.Transaction,
+	row *store.Transaction) error {
+	old, err := s.st.Transaction(ctx, txSender, tx.ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		u.add(func(ctx context.Context, t store.Tx) error {
+			r := *row
+			r.Version = 0
+			return txStoreError(t.CreateTransaction(ctx, &r))
+		})
+		tx.Version = 1 // what CreateTransaction gives a new row
+		return nil
+	case err != nil:
+		return fmt.Errorf("rekeyd: reading transaction: %w", err)
+	case s.now().Before(old.ExpiresAt):
+		return cmp.ErrTransactionExists
+	}
+	// An expired transaction with the same ID: reuse its row.
+	version := old.Version
+	u.add(func(ctx context.Context, t store.Tx) error {
+		r := *row
+		r.Version = version
+		return txStoreError(t.UpdateTransaction(ctx, &r))
+	})
+	tx.Version = version + 1
+	return nil
+}
+
+// txStoreError is the error of a transaction write made at a unit's
+// commit: a race lost to another message is the refusal the Server would
+// have given it, anything else an internal error.
+func txStoreError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrStateChanged):
+		return fmt.Errorf("rekeyd: storing transaction: %w: %w",
+			cmp.Refuse(cmp.FailTransactionIDInUse, "", ""), err)
+	}
+	return fmt.Errorf("rekeyd: storing transaction: %w", err)
 }
 
 // replaceExpired reuses the row of an expired transaction with the same
@@ -101,6 +162,16 @@ func (s *TransactionStore) Update(ctx context.Context, tx *cmp.Transaction) erro
 	if err != nil {
 		return err
 	}
+	if u := unitOf(ctx); u != nil {
+		version := row.Version
+		u.add(func(ctx context.Context, t store.Tx) error {
+			r := *row
+			r.Version = version
+			return txStoreError(t.UpdateTransaction(ctx, &r))
+		})
+		tx.Version = version + 1
+		return nil
+	}
 	err = s.st.UpdateTransaction(ctx, row)
 	switch {
 	case errors.Is(err, store.ErrStateChanged):
@@ -118,6 +189,23 @@ func (s *TransactionStore) Update(ctx context.Context, tx *cmp.Transaction) erro
 // before.
 func (s *TransactionStore) SeenNonce(ctx context.Context, nonce []byte,
 	until time.Time) (bool, error) {
+	if u := unitOf(ctx); u != nil {
+		// A nonce seen before fails the unit's first commit, and with
+		// it everything the message would have changed.
+		nonce := append([]byte(nil), nonce...)
+		u.add(func(ctx context.Context, t store.Tx) error {
+			err := t.RememberNonce(ctx, txSender, nonce, until)
+			if errors.Is(err, store.ErrConflict) {
+				return fmt.Errorf("rekeyd: sender nonce: %w: %w", cmp.Refuse(
+					cmp.FailBadSenderNonce, "", ""), err)
+			}
+			if err != nil {
+				return fmt.Errorf("rekeyd: remembering nonce: %w", err)
+			}
+			return nil
+		})
+		return false, nil
+	}
 	err := s.st.RememberNonce(ctx, txSender, nonce, until)
 	if errors.Is(err, store.ErrConflict) {
 		return true, nil

@@ -72,6 +72,9 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 	wq := cloneValues(common)
 	wq.Add("_pragma", "journal_mode(WAL)")
 	wq.Add("_pragma", "synchronous("+sync+")")
+	// The savepoints of a group commit keep statement journals; in
+	// memory they cost no file writes. Durability is the WAL's alone.
+	wq.Add("_pragma", "temp_store(2)")
 	wq.Set("_txlock", "immediate")
 	w, err := sql.Open("sqlite", path+"?"+wq.Encode())
 	if err != nil {

@@ -1,0 +1,160 @@
+package rekeyd
+
+import (
+	"context"
+	"sync"
+
+	"rekey/store"
+)
+
+// A unit is the writes of one CMP message that may wait for the next
+// commit: the transaction bookkeeping (the sender nonce, the
+// transaction's row) and the confirmation of a certificate. They are
+// committed with the first transaction the Authority opens for the same
+// message (before anything is signed, so a failure there stops the
+// message), or at the latest when the Server commits the unit before it
+// answers. So a kur is three commits (its checks and request up to
+// "sign.before"; the certificate and "sign.after"; the transaction's new
+// state) and a certConf one, where each write was a commit of its own.
+// Every write is durable before the answer that depends on it is sent.
+type unit struct {
+	mu  sync.Mutex
+	ops []func(context.Context, store.Tx) error
+}
+
+type unitKey struct{}
+
+// withUnit returns ctx carrying a new unit.
+func withUnit(ctx context.Context) (context.Context, *unit) {
+	u := &unit{}
+	return context.WithValue(ctx, unitKey{}, u), u
+}
+
+// unitOf returns the unit of ctx, or nil.
+func unitOf(ctx context.Context) *unit {
+	u, _ := ctx.Value(unitKey{}).(*unit)
+	return u
+}
+
+// add queues op for the unit's next commit.
+func (u *unit) add(op func(context.Context, store.Tx) error) {
+	u.mu.Lock()
+	u.ops = append(u.ops, op)
+	u.mu.Unlock()
+}
+
+// take removes and returns the queued writes.
+func (u *unit) take() []func(context.Context, store.Tx) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	ops := u.ops
+	u.ops = nil
+	return ops
+}
+
+// restore puts back writes whose transaction rolled back, before any
+// queued since.
+func (u *unit) restore(ops []func(context.Context, store.Tx) error) {
+	u.mu.Lock()
+	u.ops = append(ops, u.ops...)
+	u.mu.Unlock()
+}
+
+// unitStore is the operator's store as package operator sees it: InTx
+// runs the queued writes of the context's unit first, in the same
+// transaction.
+type unitStore struct {
+	store.Store
+}
+
+func (s unitStore) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	return inUnitTx(ctx, s.Store, fn)
+}
+
+// inUnitTx runs fn in one transaction of st after the writes queued in
+// the unit of ctx, if any; they stay queued when it rolls back.
+func inUnitTx(ctx context.Context, st store.Store, fn func(store.Tx) error) error {
+	u := unitOf(ctx)
+	if u == nil {
+		return st.InTx(ctx, func(tx store.Tx) error {
+			lt := &lateAudit{Tx: tx}
+			if err := fn(lt); err != nil {
+				return err
+			}
+			return lt.flush(ctx)
+		})
+	}
+	ops := u.take()
+	err := st.InTx(ctx, func(tx store.Tx) error {
+		lt := &lateAudit{Tx: tx}
+		for _, op := range ops {
+			if err := op(ctx, lt); err != nil {
+				return err
+			}
+		}
+		if fn != nil {
+			if err := fn(lt); err != nil {
+				return err
+			}
+		}
+		return lt.flush(ctx)
+	})
+	if err != nil {
+		u.restore(ops)
+	}
+	return err
+}
+
+// lateAudit is a transaction whose audit records are appended when it is
+// about to commit, in the order given: on PostgreSQL the chain's head is
+// locked from the first append to the commit, so the appends come last
+// (as package store advises) and other transactions wait the least. The
+// records still commit or roll back with the writes they describe. The
+// *store.AuditRecord returned by AppendAudit has no sequence number or
+// hash yet; the operator uses neither.
+type lateAudit struct {
+	store.Tx
+	entries []store.AuditEntry
+}
+
+func (t *lateAudit) AppendAudit(_ context.Context, e store.AuditEntry) (
+	*store.AuditRecord, error) {
+	t.entries = append(t.entries, e)
+	return &store.AuditRecord{AuditEntry: e}, nil
+}
+
+// flush appends the audit records held back.
+func (t *lateAudit) flush(ctx context.Context) error {
+	for _, e := range t.entries {
+		if _, err := t.Tx.AppendAudit(ctx, e); err != nil {
+			return err
+		}
+	}
+	t.entries = nil
+	return nil
+}
+
+// commitUnit commits the writes still queued in the unit of ctx.
+func commitUnit(ctx context.Context, st store.Store) error {
+	u := unitOf(ctx)
+	if u == nil {
+		return nil
+	}
+	u.mu.Lock()
+	empty := len(u.ops) == 0
+	u.mu.Unlock()
+	if empty {
+		return nil
+	}
+	return inUnitTx(ctx, st, nil)
+}
+
+// later runs fn in a transaction of the unit of ctx, at its next commit,
+// or now in a transaction of its own when ctx has no unit.
+func later(ctx context.Context, st store.Store, fn func(context.Context, store.Tx) error) error {
+	if u := unitOf(ctx); u != nil {
+		u.add(fn)
+		return nil
+	}
+	return st.InTx(ctx, func(tx store.Tx) error { return fn(ctx, tx) })
+}

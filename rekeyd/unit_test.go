@@ -1,0 +1,168 @@
+package rekeyd
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"rekey/cmp"
+	"rekey/internal/pgtest"
+	"rekey/operator"
+	"rekey/store"
+)
+
+// TestCommitsPerRenewal: a kur is three commits (its checks, request,
+// approval, reserved serial and "sign.before"; the certificate and
+// "sign.after"; the transaction's new state) and its certConf one.
+func TestCommitsPerRenewal(t *testing.T) {
+	commits := countCommits(t)
+	e := newEnv(t, testPolicy("ecdsa-p256", operator.ApprovalAuto, nil))
+	s := e.enroll("ООО Ромашка", time.Time{})
+	commits.Store(0)
+	e.renew(s)
+	if got, want := commits.Load(), int64(4); got != want {
+		t.Errorf("%d commits per renewal, want %d", got, want)
+	}
+}
+
+// TestConcurrentRenewals renews many subscribers at once, so that the
+// SQLite writer groups their transactions into shared commits and the
+// PostgreSQL transactions queue on the audit chain's head, and checks what
+// must hold after: every request confirmed with exactly one certificate
+// under a serial reserved before it was signed, a "sign.before" and a
+// "sign.after" for each in that order, and the audit chain intact.
+func TestConcurrentRenewals(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			dsn := ""
+			if engine == "postgres" {
+				dsn = pgtest.DSN(t)
+			}
+			e := newEnvDB(t, testPolicy("ecdsa-p256", operator.ApprovalAuto,
+				func(c *operator.Config) { c.RateLimitPerDay = 100 }), dsn)
+			const subscribers, rounds = 8, 3
+			subs := make([]*subscriber, subscribers)
+			for i := range subs {
+				subs[i] = e.enroll(fmt.Sprintf("ООО Ромашка %d", i), time.Time{})
+			}
+			var wg sync.WaitGroup
+			for _, s := range subs {
+				wg.Go(func() {
+					c := e.newClient()
+					for range rounds {
+						var err error
+						if s, err = e.renewOnce(context.Background(), c, s); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			checkIssuance(t, e, subscribers*rounds)
+		})
+	}
+}
+
+// checkIssuance checks the store after n renewals (see
+// TestConcurrentRenewals).
+func checkIssuance(t *testing.T, e *env, n int) {
+	t.Helper()
+	ctx := context.Background()
+	st := e.op.Store
+	if _, err := e.op.VerifyAudit(ctx); err != nil {
+		t.Fatalf("audit chain: %v", err)
+	}
+	reqs, err := st.ListRequests(ctx, store.RequestQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reqs) != n {
+		t.Errorf("%d requests, want %d", len(reqs), n)
+	}
+	seq := map[string]map[string]int64{} // object → action → seq
+	recs, err := st.AuditRecords(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if seq[r.Object] == nil {
+			seq[r.Object] = map[string]int64{}
+		}
+		if _, dup := seq[r.Object][r.Action]; dup && r.Action != AuditCMPRefused {
+			t.Errorf("%s audited twice for %s", r.Action, r.Object)
+		}
+		seq[r.Object][r.Action] = r.Seq
+	}
+	for _, r := range reqs {
+		if r.State != store.StateConfirmed {
+			t.Errorf("request %d is %s, want confirmed", r.ID, r.State)
+		}
+		c, err := st.CertificateByRequest(ctx, r.ID)
+		if err != nil {
+			t.Errorf("request %d: %v", r.ID, err)
+			continue
+		}
+		if _, err := st.Reservation(ctx, c.Serial); err != nil {
+			t.Errorf("request %d: serial not reserved: %v", r.ID, err)
+		}
+		a := seq[fmt.Sprintf("serial:%x", c.Serial)]
+		before, okB := a[operator.AuditSignBefore]
+		after, okA := a[operator.AuditSignAfter]
+		if !okB || !okA || before >= after {
+			t.Errorf("request %d: sign.before at %d, sign.after at %d", r.ID, before, after)
+		}
+	}
+}
+
+// TestReplayedKur: the same kur message sent again after it was answered
+// is refused as a replay (its nonce fails the first commit of the second
+// message), and the request keeps its one certificate.
+func TestReplayedKur(t *testing.T) {
+	e := newEnv(t, testPolicy("gost2012-256", operator.ApprovalAuto, nil))
+	s := e.enroll("ООО Ромашка", time.Time{})
+	rec := &recordingTransport{Transport: e.client.Transport}
+	c := e.newClient()
+	c.Transport = rec
+	if _, err := c.UpdateKey(context.Background(), &cmp.KeyUpdateOptions{Current: s.cert,
+		CurrentKey: s.key, NewKey: e.newKey()}); err != nil {
+		t.Fatal(err)
+	}
+	respDER, err := e.client.Transport.Exchange(context.Background(), rec.first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := cmp.ParseMessage(respDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Body.Type != cmp.TypeError ||
+		resp.Body.Error.StatusInfo.FailInfo&cmp.FailBadSenderNonce == 0 {
+		t.Fatalf("replay answered %s, want an error with badSenderNonce", resp.Body.Type)
+	}
+	certs, err := e.op.Store.ListCertificates(context.Background(), store.CertificateQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(certs) != 2 { // the enrollment's and the renewal's
+		t.Errorf("%d certificates, want 2", len(certs))
+	}
+}
+
+// recordingTransport keeps the first request it carries.
+type recordingTransport struct {
+	cmp.Transport
+	mu    sync.Mutex
+	first []byte
+}
+
+func (r *recordingTransport) Exchange(ctx context.Context, der []byte) ([]byte, error) {
+	r.mu.Lock()
+	if r.first == nil {
+		r.first = der
+	}
+	r.mu.Unlock()
+	return r.Transport.Exchange(ctx, der)
+}
