@@ -201,7 +201,13 @@ func (o *InitOptions) config() (*Config, error) {
 	if o.Operator != nil {
 		op = *o.Operator
 	}
-	if o.Profile != "" {
+	if o.Profile != "" && o.Profile != op.Profile {
+		// Key profiles that were only the old profile's default (a config
+		// from operator.DefaultConfig) follow the new profile; a list
+		// chosen on purpose stays.
+		if len(op.KeyProfiles) == 1 && op.KeyProfiles[0] == op.Profile {
+			op.KeyProfiles = nil
+		}
 		op.Profile = o.Profile
 	}
 	if o.Approval != "" {
