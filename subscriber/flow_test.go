@@ -68,8 +68,15 @@ func TestRenewalFlow(t *testing.T) {
 			if f.keys()[old].State != StateWaiting {
 				t.Errorf("after sync: %s", f.keys()[old].State)
 			}
+			// One notice says when the certificate is looked for again.
+			if w, n := countNotices(f, i18n.SubWaiting), countNotices(f, i18n.SubNotYet); w != 1 || n != 0 {
+				t.Errorf("first sync: %d waiting and %d not-yet notices, want 1 and 0", w, n)
+			}
 			// Before checkAfter the operator is not asked again.
 			f.sync()
+			if n := countNotices(f, i18n.SubNotYet); n != 1 {
+				t.Errorf("second sync: %d not-yet notices, want 1", n)
+			}
 			if f.op.polls != 0 {
 				t.Errorf("polled %d times before checkAfter", f.op.polls)
 			}
@@ -325,4 +332,15 @@ func TestRenewSeveral(t *testing.T) {
 	if ks[third.ID()].State != StateLastDay {
 		t.Errorf("third key: %s", ks[third.ID()].State)
 	}
+}
+
+// countNotices counts the notices of the fixture's script with message m.
+func countNotices(f *fixture, m i18n.Key) int {
+	n := 0
+	for _, no := range f.script.Notices() {
+		if no.Msg == m {
+			n++
+		}
+	}
+	return n
 }

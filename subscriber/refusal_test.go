@@ -274,3 +274,33 @@ func (fakeToken) Backup(id string) error {
 	return errors.Join(media.ErrNotExtractable, errors.New("made on the token"))
 }
 func (fakeToken) Close() error { return nil }
+
+// TestRefusalNamingTheOffice: an operator's refusal that already names the
+// office (as rekeyd's do) is shown once, without the office said twice and
+// without a doubled full stop.
+func TestRefusalNamingTheOffice(t *testing.T) {
+	f := newFixture(t, pki.ProfileECDSA, time.Time{})
+	office := f.client.office("", i18n.EN)
+	f.op.refuse = &Reply{Status: Refused, Failure: "certRevoked",
+		RU: "Сертификат отозван. Замена ключа возможна только в офисе: " + office + ".",
+		EN: "The certificate is revoked. The key can only be replaced in the office: " + office + "."}
+	f.renew()
+	if _, err := f.client.Sync(context.Background()); !errors.Is(err, ErrRefused) {
+		t.Fatalf("Sync: %v", err)
+	}
+	found := false
+	for _, n := range f.script.Notices() {
+		if n.Msg != i18n.SubRefused && n.Msg != i18n.SubRefusedOffice {
+			continue
+		}
+		found = true
+		text := n.Text(i18n.EN)
+		if n.Msg != i18n.SubRefusedOffice || strings.Count(text, office) != 1 ||
+			strings.Contains(text, "..") {
+			t.Errorf("refusal shown as %s: %q", n.Msg, text)
+		}
+	}
+	if !found {
+		t.Error("the refusal was not shown")
+	}
+}

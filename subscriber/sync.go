@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"rekey/internal/i18n"
@@ -112,6 +113,7 @@ func (c *Client) Sync(ctx context.Context) (*SyncResult, error) {
 // syncItem takes one renewal as far as it goes now.
 func (c *Client) syncItem(ctx context.Context, s *session, it *OutboxItem, res *SyncResult) error {
 	es, _ := c.inventory()
+	moved := false // the item changed status in this run, which said so
 	for {
 		var err error
 		before := it.Status
@@ -122,8 +124,10 @@ func (c *Client) syncItem(ctx context.Context, s *session, it *OutboxItem, res *
 			err = c.send(ctx, s, es, it)
 		case StatusSent:
 			if c.now().Before(it.NextAttempt) {
-				c.notice(ctx, "S17", Info, it.Key, i18n.SubNotYet, it.Key,
-					c.fmtTime(it.NextAttempt))
+				if !moved { // just sent: SubWaiting said when to look again
+					c.notice(ctx, "S17", Info, it.Key, i18n.SubNotYet, it.Key,
+						c.fmtTime(it.NextAttempt))
+				}
 				return nil
 			}
 			err = c.poll(ctx, s, es, it)
@@ -147,6 +151,7 @@ func (c *Client) syncItem(ctx context.Context, s *session, it *OutboxItem, res *
 		if it.Status == before || it.Status.Final() {
 			return nil // waiting, or done
 		}
+		moved = true
 		es, _ = c.inventory()
 	}
 }
@@ -309,8 +314,15 @@ func (c *Client) answer(ctx context.Context, it *OutboxItem, r *Reply, crash str
 			c.notice(ctx, "", Warning, it.Key, i18n.SubRefusedClock, it.Key,
 				re.Text(string(c.opts.Lang)))
 		} else {
-			c.notice(ctx, "", Warning, it.Key, i18n.SubRefused, it.Key,
-				re.Text(string(c.opts.Lang)), c.office(it.Key, c.opts.Lang))
+			// The operator's text is a sentence of its own; it often names
+			// the office already, which is then not said twice.
+			text := strings.TrimRight(re.Text(string(c.opts.Lang)), ". ")
+			office := c.office(it.Key, c.opts.Lang)
+			if strings.Contains(text, office) {
+				c.notice(ctx, "", Warning, it.Key, i18n.SubRefusedOffice, it.Key, text)
+			} else {
+				c.notice(ctx, "", Warning, it.Key, i18n.SubRefused, it.Key, text, office)
+			}
 		}
 		if err := c.put(it, StatusRefused); err != nil {
 			return err

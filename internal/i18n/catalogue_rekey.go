@@ -92,6 +92,9 @@ const (
 	// SubRefusedClock is a notice of the flow (package subscriber), like
 	// the Sub… keys of catalogue.go: a refusal for the message's time.
 	SubRefusedClock Key = "sub.refused_clock"
+	// SubRefusedOffice is SubRefused when the operator's text already
+	// names the office: the text is not repeated.
+	SubRefusedOffice Key = "sub.refused_office"
 )
 
 // rekeyCatalogue holds the messages of the Key constants above; init
@@ -232,6 +235,7 @@ var rekeyCatalogue = map[Key]message{
 		"check the computer's date, time and time zone (the operator accepts messages only with the right time), then run rekey renew again"},
 	SubRefusedClock: {"Оператор отклонил замену ключа %s: %s. Ключ менять в офисе не нужно: проверьте дату, время и часовой пояс компьютера и повторите замену",
 		"The operator refused to renew key %s: %s. The key need not be replaced in the office: check the computer's date, time and time zone and renew again"},
+	SubRefusedOffice: {"Оператор отклонил замену ключа %s: %s.", "The operator refused to renew key %s: %s."},
 	ErrKeyMedia: {"ключ %s: носитель %s не подключён", "key %s: media %s is not present"},
 	HintInsertMedia: {"подключите носитель и повторите; запрос остаётся в очереди",
 		"insert the media and try again; the request stays queued"},
