@@ -298,7 +298,7 @@ func (op *Operator) subscriberInfo(ctx context.Context, s *store.Subscriber, now
 		return info, nil
 	}
 	na, ke := best.NotAfter, best.KeyExpires
-	days := int(ke.Sub(now).Hours() / 24)
+	days := calendarDays(now, ke, op.location())
 	info.Serial, info.NotAfter, info.KeyExpires, info.DaysLeft =
 		hex.EncodeToString(best.Serial), &na, &ke, &days
 	info.Status = "valid"
@@ -327,4 +327,23 @@ func sum(b []byte) []byte {
 	}
 	h := sha256.Sum256(b)
 	return h[:]
+}
+
+// location is the operator's time zone (the config's time_zone), in which
+// a key's days are counted as the subscriber's client counts them.
+func (op *Operator) location() *time.Location {
+	if loc, err := time.LoadLocation(op.Config.Operator.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC // Validate refused an unknown zone when the config was read
+}
+
+// calendarDays counts the calendar days in loc from the day of from to the
+// day of to: 0 on the same day, negative when to is an earlier day.
+func calendarDays(from, to time.Time, loc *time.Location) int {
+	fy, fm, fd := from.In(loc).Date()
+	ty, tm, td := to.In(loc).Date()
+	a := time.Date(fy, fm, fd, 0, 0, 0, 0, time.UTC)
+	b := time.Date(ty, tm, td, 0, 0, 0, 0, time.UTC)
+	return int(b.Sub(a).Hours() / 24)
 }
