@@ -32,6 +32,11 @@
 // answered with that transaction's state (waiting, or the certificate
 // again) rather than refused, and the Authority sees one request; the
 // client chooses such a transactionID with KeyUpdateOptions.TransactionID.
+// A transaction whose answer was never recorded (TxOpen: the server died
+// after the Authority's first commit) is handed to Authority.UpdateKey
+// again, which answers the request it holds for that transactionID. The
+// resent kur needs a fresh senderNonce like any message: the same message
+// replayed is refused as badSenderNonce.
 //
 // Client (client*.go) is the subscriber side: Enroll (ir), UpdateKey
 // (kur), Poll, Confirm, Revoke and GeneralInfo, each response verified.

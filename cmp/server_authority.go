@@ -25,7 +25,12 @@ type Authority interface {
 
 	// UpdateKey decides on a key update (kur) signed with the current
 	// certificate. Renewal is default-deny: an Authority that does not
-	// know the subscriber refuses.
+	// know the subscriber refuses. It may be asked again for a
+	// transactionID it has seen, when the Server stopped before
+	// recording its answer and the subscriber resent the kur (same
+	// signer, key and certReqId, a fresh senderNonce): it must then
+	// answer the request it holds for that transaction — waiting, or its
+	// one certificate — and never issue a second one.
 	UpdateKey(ctx context.Context, req *KeyUpdateRequest) (*Decision, error)
 
 	// Poll returns the current decision of a transaction that was

@@ -203,8 +203,12 @@ func (s *Server) checkReplay(ctx context.Context, ex *exchange) error {
 }
 
 // openTransaction records the transaction a new request opens; a known
-// transactionID is refused (RFC 9810 §5.1.1).
-func (s *Server) openTransaction(ctx context.Context, ex *exchange) error {
+// transactionID is refused (RFC 9810 §5.1.1). The certificate request cr
+// of an ir or kur is recorded with it, in state TxOpen, so that a kur
+// resent after the Server stopped before recording its answer is
+// recognised and resumed (resent); other requests (cr nil) are recorded
+// TxDone.
+func (s *Server) openTransaction(ctx context.Context, ex *exchange, cr *CertRequestInfo) error {
 	h := &ex.req.Header
 	tx := &Transaction{
 		ID: h.TransactionID, Kind: ex.req.Body.Type, State: TxDone,
@@ -216,6 +220,11 @@ func (s *Server) openTransaction(ctx context.Context, ex *exchange) error {
 		tx.Reference = h.SenderKID
 	} else if ex.signer != nil {
 		tx.Signer = ex.signer.Raw
+	}
+	if cr != nil {
+		tx.State = TxOpen
+		tx.CertReqID, tx.PublicKey = cr.CertReqID, cr.Template.PublicKey
+		tx.Implicit = cr.ImplicitConfirm
 	}
 	err := s.store.Create(ctx, tx)
 	if errors.Is(err, ErrTransactionExists) {

@@ -57,6 +57,7 @@ type testAuthority struct {
 	confirmed    []Confirmation
 	refuseUpdate *Refusal
 	failUpdate   error
+	updated      map[string][]byte // transactionID (hex) → the kur's certificate
 	calls        []string
 	label        string // PathLabel of the last genm
 }
@@ -69,7 +70,7 @@ type pendingIssue struct {
 func newTestAuthority(ca *party, clock *testClock) *testAuthority {
 	return &testAuthority{ca: ca, clock: clock, serial: 100,
 		secrets: map[string][]byte{}, pending: map[string]*pendingIssue{},
-		revoked: map[string]bool{}}
+		revoked: map[string]bool{}, updated: map[string][]byte{}}
 }
 
 func (a *testAuthority) call(name string) {
@@ -141,7 +142,26 @@ func (a *testAuthority) UpdateKey(_ context.Context, r *KeyUpdateRequest) (*Deci
 		return RefusedDecision(Refuse(FailBadCertTemplate, "имя владельца изменилось",
 			"the subject changed")), nil
 	}
-	return a.decide(&r.CertRequestInfo, r.Current.RawSubject)
+	// A transaction asked before gets its answer again (Authority.UpdateKey).
+	id := hex.EncodeToString(r.TransactionID)
+	a.mu.Lock()
+	cert, issued := a.updated[id]
+	p, pending := a.pending[id]
+	a.mu.Unlock()
+	switch {
+	case issued:
+		return IssuedDecision(cert, a.ca.cert.Raw), nil
+	case pending && p.polls > 0:
+		return WaitingDecision(0, "запрос на рассмотрении",
+			"the request is being reviewed"), nil
+	}
+	dec, err := a.decide(&r.CertRequestInfo, r.Current.RawSubject)
+	if err == nil && dec.Kind == Issued {
+		a.mu.Lock()
+		a.updated[id] = dec.Certificate
+		a.mu.Unlock()
+	}
+	return dec, err
 }
 
 func (a *testAuthority) Poll(_ context.Context, r *PollRequest) (*Decision, error) {

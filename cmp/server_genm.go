@@ -40,7 +40,7 @@ func (s *Server) revocation(ctx context.Context, ex *exchange) (Body, error) {
 	if !ok {
 		reason = -1
 	}
-	if err := s.openTransaction(ctx, ex); err != nil {
+	if err := s.openTransaction(ctx, ex, nil); err != nil {
 		return Body{}, err
 	}
 	err = s.cfg.Authority.Revoke(ctx, &RevokeRequest{TransactionID: ex.tx.ID,
@@ -56,7 +56,7 @@ func (s *Server) revocation(ctx context.Context, ex *exchange) (Body, error) {
 // generalMessage serves genm (RFC 9483 §4.3): signed; the Authority
 // answers the info types it knows.
 func (s *Server) generalMessage(ctx context.Context, ex *exchange) (Body, error) {
-	if err := s.openTransaction(ctx, ex); err != nil {
+	if err := s.openTransaction(ctx, ex, nil); err != nil {
 		return Body{}, err
 	}
 	infos, err := s.cfg.Authority.GeneralInfo(ctx, &InfoRequest{TransactionID: ex.tx.ID,

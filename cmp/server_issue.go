@@ -52,21 +52,28 @@ func (s *Server) certRequest(ctx context.Context, ex *exchange) (Body, error) {
 				err: err}
 		}
 	}
-	if body, ok, err := s.resent(ctx, ex, &r.CertReq); ok {
+	if body, ok, err := s.resent(ctx, ex, &info); ok {
 		return body, err
 	}
-	if err := s.openTransaction(ctx, ex); err != nil {
+	if err := s.openTransaction(ctx, ex, &info); err != nil {
 		return Body{}, err
 	}
-	ex.tx.CertReqID = info.CertReqID
-	ex.tx.PublicKey = r.CertReq.Template.PublicKey
-	ex.tx.Implicit = info.ImplicitConfirm
-	var dec *Decision
+	return s.ask(ctx, ex, &info)
+}
+
+// ask hands the checked request of ex.tx to the Authority and applies its
+// decision.
+func (s *Server) ask(ctx context.Context, ex *exchange, info *CertRequestInfo) (Body, error) {
+	var (
+		dec *Decision
+		err error
+	)
+	m := ex.req
 	if m.Body.Type == TypeIR {
-		dec, err = s.cfg.Authority.Enroll(ctx, &EnrollRequest{CertRequestInfo: info,
+		dec, err = s.cfg.Authority.Enroll(ctx, &EnrollRequest{CertRequestInfo: *info,
 			Reference: m.Header.SenderKID, Sender: m.Header.Sender})
 	} else {
-		dec, err = s.cfg.Authority.UpdateKey(ctx, &KeyUpdateRequest{CertRequestInfo: info,
+		dec, err = s.cfg.Authority.UpdateKey(ctx, &KeyUpdateRequest{CertRequestInfo: *info,
 			Current: ex.signer, Chain: ex.chain})
 	}
 	return s.decide(ctx, ex, dec, err, false)
@@ -77,9 +84,19 @@ func (s *Server) certRequest(ctx context.Context, ex *exchange) (Body, error) {
 // same certificate, for the same key and certReqId, it gets the
 // transaction's state — the Authority's current decision while waiting,
 // the certificate again once issued — and the Authority sees no second
-// request. ok is false for anything else, which openTransaction then
-// refuses as transactionIdInUse (or opens, for an unknown ID).
-func (s *Server) resent(ctx context.Context, ex *exchange, r *CertRequest) (Body, bool, error) {
+// request. A transaction still TxOpen (the Server stopped after the
+// Authority's first commit and before the answer was recorded: a crash
+// between the stored request and the signature, or between the
+// certificate and the answer) is handed to the Authority's UpdateKey
+// again, which answers the request it holds for the transactionID — the
+// certificate recorded, or one signed now under the serial reserved
+// before — rather than deciding anew. The resent kur passed every check
+// of a new one first, its fresh senderNonce included: a replayed message
+// is refused before it gets here. ok is false for anything else, which
+// openTransaction then refuses as transactionIdInUse (or opens, for an
+// unknown ID).
+func (s *Server) resent(ctx context.Context, ex *exchange, info *CertRequestInfo) (Body, bool,
+	error) {
 	if ex.req.Body.Type != TypeKUR || ex.signer == nil {
 		return Body{}, false, nil
 	}
@@ -88,11 +105,16 @@ func (s *Server) resent(ctx context.Context, ex *exchange, r *CertRequest) (Body
 		return Body{}, false, nil
 	}
 	if tx.Kind != TypeKUR || tx.MAC || !bytes.Equal(tx.Signer, ex.signer.Raw) ||
-		!bytes.Equal(tx.PublicKey, r.Template.PublicKey) || tx.CertReqID != r.CertReqID {
+		!bytes.Equal(tx.PublicKey, info.Template.PublicKey) || tx.CertReqID != info.CertReqID {
 		return Body{}, false, nil
 	}
 	ex.tx = tx
 	switch tx.State {
+	case TxOpen:
+		resumed := *info
+		resumed.ImplicitConfirm = tx.Implicit // as granted when it opened
+		body, err := s.ask(ctx, ex, &resumed)
+		return body, true, err
 	case TxWaiting:
 		dec, err := s.cfg.Authority.Poll(ctx, &PollRequest{TransactionID: tx.ID,
 			CertReqID: tx.CertReqID, Kind: tx.Kind})

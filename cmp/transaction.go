@@ -21,9 +21,16 @@ const (
 	// TxDone: finished. Kept until Expires so that its transactionID and
 	// nonces cannot be used again.
 	TxDone
+	// TxOpen: an ir or kur recorded when it opened the transaction, with
+	// its certReqId, key and signer, and no answer recorded yet. A
+	// transaction stays here when the Server stopped between that record
+	// and the next (a crash after the Authority's first commit); a kur
+	// resent under its transactionID resumes it (see the package doc).
+	// It comes last so that stored states keep their numbers.
+	TxOpen
 )
 
-var txStateNames = [...]string{"", "waiting", "issued", "done"}
+var txStateNames = [...]string{"", "waiting", "issued", "done", "open"}
 
 // String returns the name of s.
 func (s TxState) String() string {

@@ -51,6 +51,15 @@
 // confirmation and transaction state. Every write an answer depends on is
 // durable before the answer is sent; a failure of a commit fails the
 // message (a replayed nonce found there is refused with badSenderNonce).
+//
+// A crash between those commits leaves the kur's transaction open
+// (cmp.TxOpen) and its request approved with a reserved serial, or issued
+// with its certificate. The subscriber's client sends the kur again under
+// the same transactionID (a fresh senderNonce; the old message replayed
+// is refused) and gets that request's one certificate: the one recorded,
+// or one signed then under the serial reserved before the crash (O8).
+// Serve also issues, at start-up, the requests left approved with a
+// reserved serial (ResumeIssuance).
 // The CMP layer's refusals of a revoked or untrusted protection
 // certificate are worded by the renewal policy, with the office contact.
 //

@@ -87,24 +87,43 @@ func newEnvDB(t testing.TB, policy *operator.Config, dsn string) *env {
 	if err != nil {
 		t.Fatalf("Init: %v", err)
 	}
-	op, err := Open(ctx, dir, &OpenOptions{Password: pw, Now: clk.Now,
+	prof, _ := pki.ProfileByName(policy.Profile)
+	e := &env{t: t, dir: dir, clock: clk, prof: prof}
+	e.open()
+	t.Cleanup(func() {
+		e.srv.Close()
+		e.op.Close()
+	})
+	return e
+}
+
+// open opens the operator of e.dir and serves it; the client is new.
+func (e *env) open() {
+	e.t.Helper()
+	pw := func() ([]byte, error) { return []byte("ca password"), nil }
+	op, err := Open(context.Background(), e.dir, &OpenOptions{Password: pw, Now: e.clock.Now,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	if err != nil {
-		t.Fatalf("Open: %v", err)
+		e.t.Fatalf("Open: %v", err)
 	}
 	h, err := op.Handler()
 	if err != nil {
-		t.Fatalf("Handler: %v", err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() {
-		srv.Close()
 		op.Close()
-	})
-	prof, _ := pki.ProfileByName(policy.Profile)
-	e := &env{t: t, dir: dir, op: op, clock: clk, srv: srv, prof: prof}
+		e.t.Fatalf("Handler: %v", err)
+	}
+	e.op, e.srv = op, httptest.NewServer(h)
 	e.client = e.newClient()
-	return e
+}
+
+// restart stops serving, closes the operator and opens it again, as a
+// restarted rekeyd serve.
+func (e *env) restart() {
+	e.t.Helper()
+	e.srv.Close()
+	if err := e.op.Close(); err != nil {
+		e.t.Fatalf("closing the operator: %v", err)
+	}
+	e.open()
 }
 
 func (e *env) newClient() *cmp.Client {

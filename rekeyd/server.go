@@ -202,12 +202,20 @@ const ShutdownTimeout = 30 * time.Second
 
 // Serve serves the operator on ln until ctx ends, then stops accepting,
 // lets the requests in flight finish (up to ShutdownTimeout) and returns.
-// It also expires old transactions and nonces every minute. The caller
-// closes the Operator afterwards.
+// Before it answers requests, it finishes the issuances a crash
+// interrupted (ResumeIssuance; a failure there is logged, the requests
+// stay for the subscribers' next messages). It also expires old
+// transactions and nonces every minute. The caller closes the Operator
+// afterwards.
 func (op *Operator) Serve(ctx context.Context, ln net.Listener) error {
 	h, err := op.Handler()
 	if err != nil {
 		return err
+	}
+	if n, err := op.ResumeIssuance(ctx); err != nil {
+		op.log.Error("resuming interrupted issuances", "issued", n, "error", err.Error())
+	} else if n > 0 {
+		op.log.Info("resumed interrupted issuances", "issued", n)
 	}
 	srv := cmp.NewHTTPServer(ln.Addr().String(), h)
 	srv.ErrorLog = slog.NewLogLogger(op.log.Handler(), slog.LevelWarn)

@@ -222,7 +222,10 @@ func (s *TransactionStore) SeenNonce(ctx context.Context, nonce []byte,
 // transaction is past its ConfirmBy.
 //
 // Known issue: an ir transaction has no request, so an ir certificate
-// that is never confirmed is not found here and stays valid.
+// that is never confirmed is not found here and stays valid. Nor is a
+// renewal whose answer was never recorded (the server died; its
+// transaction stayed cmp.TxOpen, without the certificate) and whose
+// subscriber never sends the kur again.
 func (s *TransactionStore) Expired(ctx context.Context, now time.Time,
 	limit int) ([]*cmp.Transaction, error) {
 	reqs, err := s.st.ListRequests(ctx, store.RequestQuery{
