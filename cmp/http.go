@@ -2,7 +2,6 @@ package cmp
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
@@ -169,18 +168,7 @@ func (s *Server) logHTTP(r *http.Request, start time.Time, code int, out *Outcom
 		slog.Duration("duration", time.Since(start)),
 	}
 	if out != nil {
-		if out.Request >= 0 {
-			attrs = append(attrs, slog.String("body", out.Request.String()))
-		}
-		if out.TransactionID != nil {
-			attrs = append(attrs, slog.String("transaction_id",
-				hex.EncodeToString(out.TransactionID)))
-		}
-		attrs = append(attrs, slog.String("reply", out.Reply.String()),
-			slog.String("status", out.Status.String()))
-		if out.Failure != 0 {
-			attrs = append(attrs, slog.String("fail_info", out.Failure.String()))
-		}
+		attrs = append(attrs, out.LogAttrs()...)
 		detail = joinDetail(detail, out.Detail)
 	}
 	if detail != "" {

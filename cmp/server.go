@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -146,6 +147,25 @@ type Outcome struct {
 	// Detail is the internal reason of a refusal or failure: for the
 	// log only, never for the peer.
 	Detail string
+}
+
+// LogAttrs are the attributes of o for a log event: the request's body
+// type and transactionID when known, the reply, its status and failure
+// bits. The Detail is left to the caller, which may add to it.
+func (o *Outcome) LogAttrs() []slog.Attr {
+	var attrs []slog.Attr
+	if o.Request >= 0 {
+		attrs = append(attrs, slog.String("body", o.Request.String()))
+	}
+	if o.TransactionID != nil {
+		attrs = append(attrs, slog.String("transaction_id", hex.EncodeToString(o.TransactionID)))
+	}
+	attrs = append(attrs, slog.String("reply", o.Reply.String()),
+		slog.String("status", o.Status.String()))
+	if o.Failure != 0 {
+		attrs = append(attrs, slog.String("fail_info", o.Failure.String()))
+	}
+	return attrs
 }
 
 // exchange is one request being answered.

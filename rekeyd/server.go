@@ -148,18 +148,7 @@ func (h *handler) logRequest(r *http.Request, start time.Time, code int, out *cm
 		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 	}
 	if out != nil {
-		if out.Request >= 0 {
-			attrs = append(attrs, slog.String("body", out.Request.String()))
-		}
-		if out.TransactionID != nil {
-			attrs = append(attrs, slog.String("transaction_id",
-				hex.EncodeToString(out.TransactionID)))
-		}
-		attrs = append(attrs, slog.String("reply", out.Reply.String()),
-			slog.String("status", out.Status.String()))
-		if out.Failure != 0 {
-			attrs = append(attrs, slog.String("fail_info", out.Failure.String()))
-		}
+		attrs = append(attrs, out.LogAttrs()...)
 		if out.Detail != "" {
 			detail = out.Detail
 		}
