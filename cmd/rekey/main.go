@@ -13,6 +13,10 @@
 //     usual /media/*/*, /run/media/*/* and /mnt/*.
 //   - REKEY_PKCS11: PKCS#11 modules, colon-separated (like --pkcs11).
 //   - REKEY_SPOOL: the outbox and inbox directory (like --spool).
+//   - REKEY_CONFIG: the settings file, by default
+//     $XDG_CONFIG_HOME/rekey/config.json or ~/.config/rekey/config.json:
+//     strict JSON {"pkcs11": [MODULE…], "media": [DIR…]}, added to
+//     --pkcs11 and --media (see config.go).
 //
 // # Test-only environment
 //

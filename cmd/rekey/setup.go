@@ -77,15 +77,21 @@ type flow struct {
 // client builds the subscriber library's client for the command.
 func (r *flow) client() (*subscriber.Client, error) {
 	lang := r.g.Lang
+	cfg, err := loadConfig(lang, r.env.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	finder := r.finder()
+	finder.Dirs = append(finder.Dirs, cfg.Media...)
 	opts := subscriber.Options{
-		Finder:    r.finder(),
+		Finder:    finder,
 		Exchanger: &subscriber.CMP{Clock: r.env.Now},
 		Asker:     r.asker,
 		Now:       r.env.Now,
 		Lang:      lang,
 		StepHook:  crashHook(),
 	}
-	if mods := r.mf.modules(r.env); len(mods) > 0 {
+	if mods := append(r.mf.modules(r.env), cfg.PKCS11...); len(mods) > 0 {
 		opts.Tokens = subscriber.PKCS11(mods...)
 	}
 	dir, err := r.mf.spoolDir(lang, r.env)

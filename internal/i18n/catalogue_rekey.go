@@ -95,6 +95,9 @@ const (
 	// SubRefusedOffice is SubRefused when the operator's text already
 	// names the office: the text is not repeated.
 	SubRefusedOffice Key = "sub.refused_office"
+
+	ErrConfigFile  Key = "err.config_file"
+	HintConfigFile Key = "hint.config_file"
 )
 
 // rekeyCatalogue holds the messages of the Key constants above; init
@@ -235,6 +238,9 @@ var rekeyCatalogue = map[Key]message{
 		"check the computer's date, time and time zone (the operator accepts messages only with the right time), then run rekey renew again"},
 	SubRefusedClock: {"Оператор отклонил замену ключа %s: %s. Ключ менять в офисе не нужно: проверьте дату, время и часовой пояс компьютера и повторите замену",
 		"The operator refused to renew key %s: %s. The key need not be replaced in the office: check the computer's date, time and time zone and renew again"},
+	ErrConfigFile: {"файл настроек %s: %s", "the settings file %s: %s"},
+	HintConfigFile: {"исправьте или удалите его (поля: pkcs11 — модули токенов, media — каталоги носителей) или укажите другой в REKEY_CONFIG",
+		"fix or remove it (its fields: pkcs11, token modules; media, media directories), or name another in REKEY_CONFIG"},
 	SubRefusedOffice: {"Оператор отклонил замену ключа %s: %s.", "The operator refused to renew key %s: %s."},
 	ErrKeyMedia: {"ключ %s: носитель %s не подключён", "key %s: media %s is not present"},
 	HintInsertMedia: {"подключите носитель и повторите; запрос остаётся в очереди",
