@@ -23,11 +23,16 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
 	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"rekey/store"
 	"rekey/store/internal/sqlcore"
@@ -86,7 +91,7 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 	w.SetMaxIdleConns(2)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	if err := w.PingContext(ctx); err != nil {
+	if err := retryBusy(ctx, func() error { return w.PingContext(ctx) }); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: opening %s: %w", path, err)
 	}
@@ -105,13 +110,35 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 	db := sqlcore.New(drv, sqlcore.Dialect{Name: "sqlite", ProbeConflicts: true})
 	ms, err := Migrations()
 	if err == nil {
-		_, err = db.Migrate(ctx, ms)
+		err = retryBusy(ctx, func() error { _, err := db.Migrate(ctx, ms); return err })
 	}
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// retryBusy runs fn again while it fails with SQLITE_BUSY, for up to the
+// busy timeout. Two processes opening a new file at once can get it
+// without the busy handler being called: switching the file to WAL and a
+// migration's first write each upgrade a read lock, and SQLite answers a
+// possible deadlock at once instead of waiting.
+func retryBusy(ctx context.Context, fn func() error) error {
+	deadline := time.Now().Add(busyTimeoutMS * time.Millisecond)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := fn()
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY ||
+			time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
 }
 
 func parseDSN(dsn string) (path, sync string, err error) {
