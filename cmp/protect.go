@@ -149,22 +149,25 @@ func (m *Message) VerifySignatureWithKey(pub crypto.PublicKey) error {
 	if err != nil {
 		return err
 	}
-	return checkSignature(alg, pub, pp, m.Protection, "the given key")
+	return checkSignature(alg, pub, pp, m.Protection, func() string { return "the given key" })
 }
 
+// checkSignature verifies a protection signature; whose names the key for
+// an error and is called only when there is one (naming a certificate
+// formats its subject, which a server would otherwise do per message).
 func checkSignature(alg pki.SignatureAlgorithm, pub crypto.PublicKey, pp, sig []byte,
-	whose string) error {
+	whose func() string) error {
 	err := pki.CheckSignature(alg, pub, pp, sig)
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, pki.ErrSignature):
 		return wrapError(FailBadMessageCheck, err,
-			"cmp: protection signature does not verify with %s", whose)
+			"cmp: protection signature does not verify with %s", whose())
 	case errors.Is(err, pki.ErrUnsupportedAlgorithm):
-		return wrapError(FailBadAlg, err, "cmp: cannot verify the protection with %s", whose)
+		return wrapError(FailBadAlg, err, "cmp: cannot verify the protection with %s", whose())
 	}
-	return wrapError(FailBadMessageCheck, err, "cmp: protection does not fit %s", whose)
+	return wrapError(FailBadMessageCheck, err, "cmp: protection does not fit %s", whose())
 }
 
 // VerifySignature checks the signature protection of m (RFC 9810
@@ -195,12 +198,12 @@ func (m *Message) VerifySignature(candidates ...*pki.Certificate) (*pki.Certific
 	}
 	var first error
 	for _, c := range candidates {
-		whose := describeCert(c)
+		whose := func() string { return describeCert(c) }
 		if kid, ski := m.Header.SenderKID, c.Extensions.SubjectKeyID; kid != nil && ski != nil &&
 			!bytes.Equal(kid, ski) {
 			if first == nil {
 				first = errorf(FailSignerNotTrusted,
-					"cmp: senderKID does not match the key identifier of %s", whose)
+					"cmp: senderKID does not match the key identifier of %s", whose())
 			}
 			continue
 		}
