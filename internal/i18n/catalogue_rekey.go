@@ -242,7 +242,7 @@ var rekeyCatalogue = map[Key]message{
 	HintConfigFile: {"исправьте или удалите его (поля: pkcs11 — модули токенов, media — каталоги носителей) или укажите другой в REKEY_CONFIG",
 		"fix or remove it (its fields: pkcs11, token modules; media, media directories), or name another in REKEY_CONFIG"},
 	SubRefusedOffice: {"Оператор отклонил замену ключа %s: %s.", "The operator refused to renew key %s: %s."},
-	ErrKeyMedia: {"ключ %s: носитель %s не подключён", "key %s: media %s is not present"},
+	ErrKeyMedia:      {"ключ %s: носитель %s не подключён", "key %s: media %s is not present"},
 	HintInsertMedia: {"подключите носитель и повторите; запрос остаётся в очереди",
 		"insert the media and try again; the request stays queued"},
 	ErrKeyPassword: {"ключ %s: неверный пароль или PIN-код", "key %s: wrong password or PIN"},
