@@ -52,10 +52,12 @@ func (s *Server) certRequest(ctx context.Context, ex *exchange) (Body, error) {
 				err: err}
 		}
 	}
-	if body, ok, err := s.resent(ctx, ex, &info); ok {
-		return body, err
-	}
 	if err := s.openTransaction(ctx, ex, &info); err != nil {
+		if FailureOf(err)&FailTransactionIDInUse != 0 {
+			if body, ok, err := s.resent(ctx, ex, &info); ok {
+				return body, err
+			}
+		}
 		return Body{}, err
 	}
 	return s.ask(ctx, ex, &info)
@@ -92,9 +94,9 @@ func (s *Server) ask(ctx context.Context, ex *exchange, info *CertRequestInfo) (
 // certificate recorded, or one signed now under the serial reserved
 // before — rather than deciding anew. The resent kur passed every check
 // of a new one first, its fresh senderNonce included: a replayed message
-// is refused before it gets here. ok is false for anything else, which
-// openTransaction then refuses as transactionIdInUse (or opens, for an
-// unknown ID).
+// is refused before it gets here. It is asked only once openTransaction
+// found the transactionID in use, so a new kur costs no extra read; ok is
+// false for anything else, which keeps that refusal.
 func (s *Server) resent(ctx context.Context, ex *exchange, info *CertRequestInfo) (Body, bool,
 	error) {
 	if ex.req.Body.Type != TypeKUR || ex.signer == nil {

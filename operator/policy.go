@@ -89,7 +89,6 @@ func NewPolicy(ca *CA, st PolicyStore) *Policy {
 type evaluation struct {
 	st       PolicyStore // the store, or the caller's transaction
 	pop      error       // of verifyPOP, run before
-	popRun   bool
 	ku       *KeyUpdate
 	tmpl     *cmp.CertTemplate
 	now      time.Time
@@ -137,8 +136,7 @@ func (p *Policy) verifyPOP(ku *KeyUpdate) error {
 // verifyPOP(ku).
 func (p *Policy) check(ctx context.Context, st PolicyStore, ku *KeyUpdate, pop error) (
 	*Accepted, error) {
-	ev := &evaluation{st: st, pop: pop, popRun: true, ku: ku, tmpl: &ku.Template,
-		now: p.ca.now()}
+	ev := &evaluation{st: st, pop: pop, ku: ku, tmpl: &ku.Template, now: p.ca.now()}
 	if ku.Msg != nil {
 		ev.tmpl = &ku.Msg.CertReq.Template
 	}
@@ -245,9 +243,6 @@ func (p *Policy) checkSubject(_ context.Context, ev *evaluation) error {
 
 // checkPOP is O3's proof of possession.
 func (p *Policy) checkPOP(_ context.Context, ev *evaluation) error {
-	if !ev.popRun {
-		return p.texts.badPOP()
-	}
 	return ev.pop
 }
 

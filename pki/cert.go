@@ -61,6 +61,18 @@ func (c *Certificate) KeyExpires() time.Time {
 	return c.NotAfter
 }
 
+// DaysLeft counts the calendar days in loc from the day of now to the day
+// of expires (a KeyExpires): 0 when expires falls today (the key's last
+// day), negative once it is past. The operator and the subscriber's client
+// both count a key's days with it, so they agree.
+func DaysLeft(expires, now time.Time, loc *time.Location) int {
+	day := func(t time.Time) time.Time {
+		y, m, d := t.In(loc).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	return int(day(expires).Sub(day(now)).Hours() / 24)
+}
+
 // IsSelfSigned reports whether the certificate's issuer and subject names
 // are the same bytes. It does not check the signature.
 func (c *Certificate) IsSelfSigned() bool {

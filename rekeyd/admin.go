@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -75,7 +76,7 @@ func (op *Operator) Requests(ctx context.Context, f RequestFilter) ([]RequestInf
 // undecided are the states of a request waiting for a decision (O4).
 var undecided = []store.State{store.StateReceived, store.StateWaiting}
 
-func isUndecided(s store.State) bool { return s == store.StateReceived || s == store.StateWaiting }
+func isUndecided(s store.State) bool { return slices.Contains(undecided, s) }
 
 // subscriberName is the subscriber's common name (or subject) for lists.
 func (op *Operator) subscriberName(ctx context.Context, id int64) string {
@@ -83,9 +84,14 @@ func (op *Operator) subscriberName(ctx context.Context, id int64) string {
 	if err != nil {
 		return "#" + itoa(id)
 	}
+	return nameOf(s)
+}
+
+// nameOf is the common name (or subject) of s for lists.
+func nameOf(s *store.Subscriber) string {
 	subj, err := pki.ParseSubject(s.SubjectDER)
 	if err != nil {
-		return "#" + itoa(id)
+		return "#" + itoa(s.ID)
 	}
 	if subj.CommonName != "" {
 		return subj.CommonName
@@ -199,9 +205,8 @@ func (op *Operator) SignCRL(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rekeyd: signing the CRL: %w", err)
 	}
-	h := sha256.Sum256(der)
 	details, _ := json.Marshal(map[string]any{"number": n, "revoked": len(recs),
-		"crl_sha256": hex.EncodeToString(h[:])})
+		"crl_sha256": hexSum(der)})
 	if err := op.audit(ctx, op.Store, "ca", AuditCRLSigned, "crl:"+itoa(n), details); err != nil {
 		return nil, err
 	}
@@ -250,16 +255,20 @@ type SubscriberInfo struct {
 func (op *Operator) Subscribers(ctx context.Context, expiringWithin time.Duration) (
 	[]SubscriberInfo, error) {
 	now := op.now()
+	loc, err := time.LoadLocation(op.Config.Operator.TimeZone)
+	if err != nil {
+		loc = time.UTC // Validate refused an unknown zone when the config was read
+	}
 	var out []SubscriberInfo
 	var after int64
 	for {
 		subs, err := op.Store.ListSubscribers(ctx, store.SubscriberQuery{AfterID: after,
-			Limit: 500})
+			Limit: subscriberPage})
 		if err != nil {
 			return nil, fmt.Errorf("rekeyd: listing subscribers: %w", err)
 		}
 		for i := range subs {
-			info, err := op.subscriberInfo(ctx, &subs[i], now)
+			info, err := op.subscriberInfo(ctx, &subs[i], now, loc)
 			if err != nil {
 				return nil, err
 			}
@@ -269,16 +278,21 @@ func (op *Operator) Subscribers(ctx context.Context, expiringWithin time.Duratio
 			}
 			out = append(out, *info)
 		}
-		if len(subs) < 500 {
+		if len(subs) < subscriberPage {
 			return out, nil
 		}
 		after = subs[len(subs)-1].ID
 	}
 }
 
-func (op *Operator) subscriberInfo(ctx context.Context, s *store.Subscriber, now time.Time) (
-	*SubscriberInfo, error) {
-	info := &SubscriberInfo{ID: s.ID, Name: op.subscriberName(ctx, s.ID),
+// subscriberPage is how many subscribers Subscribers reads at a time.
+const subscriberPage = 500
+
+// subscriberInfo is the line of s; key days are counted in loc, the
+// operator's time zone, as the subscriber's client counts them.
+func (op *Operator) subscriberInfo(ctx context.Context, s *store.Subscriber, now time.Time,
+	loc *time.Location) (*SubscriberInfo, error) {
+	info := &SubscriberInfo{ID: s.ID, Name: nameOf(s),
 		Subject: json.RawMessage(s.SubjectJSON), Status: "no-certificate"}
 	certs, err := op.Store.ListCertificates(ctx, store.CertificateQuery{SubscriberID: s.ID})
 	if err != nil {
@@ -298,7 +312,7 @@ func (op *Operator) subscriberInfo(ctx context.Context, s *store.Subscriber, now
 		return info, nil
 	}
 	na, ke := best.NotAfter, best.KeyExpires
-	days := calendarDays(now, ke, op.location())
+	days := pki.DaysLeft(ke, now, loc)
 	info.Serial, info.NotAfter, info.KeyExpires, info.DaysLeft =
 		hex.EncodeToString(best.Serial), &na, &ke, &days
 	info.Status = "valid"
@@ -327,23 +341,4 @@ func sum(b []byte) []byte {
 	}
 	h := sha256.Sum256(b)
 	return h[:]
-}
-
-// location is the operator's time zone (the config's time_zone), in which
-// a key's days are counted as the subscriber's client counts them.
-func (op *Operator) location() *time.Location {
-	if loc, err := time.LoadLocation(op.Config.Operator.TimeZone); err == nil {
-		return loc
-	}
-	return time.UTC // Validate refused an unknown zone when the config was read
-}
-
-// calendarDays counts the calendar days in loc from the day of from to the
-// day of to: 0 on the same day, negative when to is an earlier day.
-func calendarDays(from, to time.Time, loc *time.Location) int {
-	fy, fm, fd := from.In(loc).Date()
-	ty, tm, td := to.In(loc).Date()
-	a := time.Date(fy, fm, fd, 0, 0, 0, 0, time.UTC)
-	b := time.Date(ty, tm, td, 0, 0, 0, 0, time.UTC)
-	return int(b.Sub(a).Hours() / 24)
 }

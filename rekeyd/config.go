@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"rekey/operator"
+	"rekey/store"
 )
 
 // Names of the files in the operator's directory.
@@ -106,11 +107,10 @@ func LoadConfig(dir string) (*Config, error) {
 
 // dsn returns the store DSN with a relative SQLite path resolved in dir.
 func (c *Config) dsn(dir string) string {
-	d := c.Database
-	if strings.HasPrefix(d, "postgres://") || strings.HasPrefix(d, "postgresql://") {
-		return d
+	if c.Postgres() {
+		return c.Database
 	}
-	path := strings.TrimPrefix(d, "sqlite:")
+	path := strings.TrimPrefix(c.Database, "sqlite:")
 	opts := ""
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path, opts = path[:i], path[i:]
@@ -123,6 +123,5 @@ func (c *Config) dsn(dir string) string {
 
 // Postgres reports whether the config names a PostgreSQL database.
 func (c *Config) Postgres() bool {
-	return strings.HasPrefix(c.Database, "postgres://") ||
-		strings.HasPrefix(c.Database, "postgresql://")
+	return store.Scheme(c.Database) == "postgres"
 }

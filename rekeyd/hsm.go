@@ -130,7 +130,8 @@ type hsmKey struct {
 func openHSM(u *PKCS11URI, pin []byte) (*hsmKey, error) {
 	ctx := pkcs11.New(u.Module)
 	if ctx == nil {
-		return nil, fmt.Errorf("rekeyd: cannot load the PKCS#11 module %s", u.Module)
+		return nil, fmt.Errorf("rekeyd: cannot load the PKCS#11 module %s: check "+
+			"module-path in the pkcs11: URI", u.Module)
 	}
 	if err := ctx.Initialize(); err != nil && !isPKCS11(err, pkcs11.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
 		ctx.Destroy()
@@ -167,7 +168,8 @@ func (k *hsmKey) login(u *PKCS11URI, pin []byte) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("rekeyd: no PKCS#11 token labelled %q in %s", u.Token, u.Module)
+	return fmt.Errorf("rekeyd: no PKCS#11 token labelled %q in %s: check token= in the "+
+		"pkcs11: URI", u.Token, u.Module)
 }
 
 // generateHSMKey makes an ECDSA P-256 key pair labelled u.Object on the
@@ -182,8 +184,8 @@ func generateHSMKey(u *PKCS11URI, pin []byte) (*hsmKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, fmt.Errorf("rekeyd: token %q already holds a key labelled %q",
-			u.Token, u.Object)
+		return nil, fmt.Errorf("rekeyd: token %q already holds a key labelled %q: "+
+			"choose another object= in the pkcs11: URI", u.Token, u.Object)
 	}
 	params, _ := asn1.Marshal(pki.OIDCurveP256)
 	label := []byte(u.Object)

@@ -3,7 +3,6 @@ package rekeyd
 import (
 	"slices"
 	"testing"
-	"time"
 
 	"rekey/operator"
 )
@@ -29,29 +28,5 @@ func TestInitProfileOverridesDefaultKeyProfiles(t *testing.T) {
 	}
 	if got := c.Operator.KeyProfiles; !slices.Equal(got, chosen.KeyProfiles) {
 		t.Errorf("key profiles = %q, want the chosen %q", got, chosen.KeyProfiles)
-	}
-}
-
-// TestCalendarDays counts days as the client does: in the operator's zone,
-// by calendar day, not by 24-hour periods.
-func TestCalendarDays(t *testing.T) {
-	msk, err := time.LoadLocation("Europe/Moscow")
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 12, 4, 8, 0, 0, 0, msk)
-	for _, tc := range []struct {
-		to   time.Time
-		want int
-	}{
-		{time.Date(2026, 12, 4, 23, 59, 0, 0, msk), 0},
-		{time.Date(2026, 12, 5, 0, 1, 0, 0, msk), 1},
-		{time.Date(2027, 12, 4, 7, 0, 0, 0, msk), 365},     // less than 365×24 h away
-		{time.Date(2026, 12, 3, 22, 0, 0, 0, time.UTC), 0}, // 01:00 MSK on the 4th
-		{time.Date(2026, 12, 3, 12, 0, 0, 0, msk), -1},
-	} {
-		if got := calendarDays(now, tc.to, msk); got != tc.want {
-			t.Errorf("calendarDays(%v, %v) = %d, want %d", now, tc.to, got, tc.want)
-		}
 	}
 }

@@ -75,16 +75,10 @@ func (s unitStore) InTx(ctx context.Context, fn func(store.Tx) error) error {
 // the unit of ctx, if any; they stay queued when it rolls back.
 func inUnitTx(ctx context.Context, st store.Store, fn func(store.Tx) error) error {
 	u := unitOf(ctx)
-	if u == nil {
-		return st.InTx(ctx, func(tx store.Tx) error {
-			lt := &lateAudit{Tx: tx}
-			if err := fn(lt); err != nil {
-				return err
-			}
-			return lt.flush(ctx)
-		})
+	var ops []func(context.Context, store.Tx) error
+	if u != nil {
+		ops = u.take()
 	}
-	ops := u.take()
 	err := st.InTx(ctx, func(tx store.Tx) error {
 		lt := &lateAudit{Tx: tx}
 		for _, op := range ops {
@@ -99,7 +93,7 @@ func inUnitTx(ctx context.Context, st store.Store, fn func(store.Tx) error) erro
 		}
 		return lt.flush(ctx)
 	})
-	if err != nil {
+	if err != nil && u != nil {
 		u.restore(ops)
 	}
 	return err

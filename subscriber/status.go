@@ -79,13 +79,10 @@ func (k *KeyStatus) JSON() KeyJSON {
 }
 
 // DaysLeft returns the calendar days in loc from now to the day of
-// expires: 0 when expires falls today, negative when it is past.
+// expires: 0 when expires falls today, negative when it is past. It is
+// pki.DaysLeft, the count the operator uses too.
 func DaysLeft(expires, now time.Time, loc *time.Location) int {
-	day := func(t time.Time) time.Time {
-		y, m, d := t.In(loc).Date()
-		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	}
-	return int(day(expires).Sub(day(now)).Hours() / 24)
+	return pki.DaysLeft(expires, now, loc)
 }
 
 // timeState is the state of an active key by the clock alone.

@@ -161,7 +161,7 @@ func (d *demo) makeDirs(dir string) error {
 	if dir == "" {
 		dir, err = os.MkdirTemp(d.env.Getenv("TMPDIR"), "rekey-demo-")
 	} else {
-		err = emptyDir(dir)
+		err = emptyDir(dir, d.t(i18n.DemoErrNotEmpty))
 	}
 	if err != nil {
 		return err
@@ -189,8 +189,9 @@ func (d *demo) makeDirs(dir string) error {
 	return err
 }
 
-// emptyDir makes dir, or accepts it when it exists and is empty.
-func emptyDir(dir string) error {
+// emptyDir makes dir, or accepts it when it exists and is empty; a
+// directory with something in it is the error notEmpty.
+func emptyDir(dir, notEmpty string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return os.MkdirAll(dir, 0o700)
@@ -199,7 +200,7 @@ func emptyDir(dir string) error {
 		return err
 	}
 	if len(entries) > 0 {
-		return errors.New(i18n.T(i18n.EN, i18n.DemoHintDir))
+		return errors.New(notEmpty)
 	}
 	return nil
 }
@@ -248,7 +249,8 @@ func (d *demo) unexpected(step string, want, got any) error {
 	return cli.Failure(d.t(i18n.DemoErrUnexpected, step, fmt.Sprint(want), fmt.Sprint(got)))
 }
 
-// when writes a moment as rekey sync does: in the subscriber's zone.
+// when writes a moment in the subscriber's zone, as rekey sync and the
+// demo print it.
 func when(t time.Time) string {
 	return t.In(subscriber.Moscow()).Format("2006-01-02 15:04 MST")
 }
@@ -764,6 +766,11 @@ func (d *demo) explore(ctx context.Context) error {
 	return nil
 }
 
+var (
+	moduleLine = regexp.MustCompile(`(?m)^module rekey\s*$`)
+	shellSafe  = regexp.MustCompile(`^[A-Za-z0-9_./:=@%+,-]+$`)
+)
+
 // moduleRoot returns the current directory when it is rekey's source
 // directory (where go run ./cmd/rekey works), else "".
 func moduleRoot() string {
@@ -772,7 +779,7 @@ func moduleRoot() string {
 		return ""
 	}
 	data, err := os.ReadFile(filepath.Join(wd, "go.mod"))
-	if err != nil || !regexp.MustCompile(`(?m)^module rekey\s*$`).Match(data) {
+	if err != nil || !moduleLine.Match(data) {
 		return ""
 	}
 	return wd
@@ -780,7 +787,7 @@ func moduleRoot() string {
 
 // shellQuote quotes s for a POSIX shell when it needs it.
 func shellQuote(s string) string {
-	if s != "" && regexp.MustCompile(`^[A-Za-z0-9_./:=@%+,-]+$`).MatchString(s) {
+	if shellSafe.MatchString(s) {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"

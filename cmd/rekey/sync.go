@@ -52,10 +52,9 @@ func runSync(ctx context.Context, f *flow, a *asker) error {
 		}
 		return explain(lang, err)
 	}
-	msk := subscriber.Moscow()
 	for _, r := range res.Renewed {
 		a.say("%s", i18n.T(lang, i18n.SyncRenewedLine, r.NewKey, r.OldKey, r.Media,
-			r.KeyExpires.In(msk).Format("2006-01-02 15:04 MST"), r.DaysLeft))
+			when(r.KeyExpires), r.DaysLeft))
 	}
 	for _, p := range res.Pending {
 		st := i18n.T(lang, i18n.Key("state."+string(pendingState(p.Status))))
@@ -66,7 +65,7 @@ func runSync(ctx context.Context, f *flow, a *asker) error {
 		}
 		next := "-"
 		if !p.NextAttempt.IsZero() {
-			next = p.NextAttempt.In(msk).Format("2006-01-02 15:04 MST")
+			next = when(p.NextAttempt)
 		}
 		a.say("%s", i18n.T(lang, i18n.SyncPending, p.Key, p.Outbox, st, next))
 	}

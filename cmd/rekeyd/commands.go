@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -327,12 +326,4 @@ func (a *app) actor() string {
 		return "operator:" + u
 	}
 	return "operator"
-}
-
-// contextOrBackground is cmd.Context() for commands run without one.
-func contextOrBackground(ctx context.Context) context.Context {
-	if ctx == nil {
-		return context.Background()
-	}
-	return ctx
 }

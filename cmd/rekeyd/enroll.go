@@ -103,7 +103,7 @@ func (a *app) enroll(cmd *cobra.Command, f *enrollFlags) error {
 			return err
 		}
 	}
-	ctx := contextOrBackground(cmd.Context())
+	ctx := cmd.Context()
 	op, err := a.open(ctx, f.secretOut == "")
 	if err != nil {
 		return err

@@ -81,14 +81,12 @@ func newFleet(ctx context.Context, o *fleetOptions) (*fleet, error) {
 	return f, nil
 }
 
-// openOperator opens the fleet's operator in-process with its CA key.
-func (f *fleet) openOperator(ctx context.Context, logTo io.Writer) (*rekeyd.Operator, error) {
-	if logTo == nil {
-		logTo = io.Discard
-	}
+// openOperator opens the fleet's operator in-process with its CA key; its
+// log is discarded.
+func (f *fleet) openOperator(ctx context.Context) (*rekeyd.Operator, error) {
 	op, err := rekeyd.Open(ctx, f.dir, &rekeyd.OpenOptions{
 		Password: func() ([]byte, error) { return []byte(f.password), nil },
-		Logger:   slog.New(slog.NewJSONHandler(logTo, nil))})
+		Logger:   slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	if err != nil {
 		return nil, fmt.Errorf("opening the operator in %s: %w", f.dir, err)
 	}
@@ -98,7 +96,7 @@ func (f *fleet) openOperator(ctx context.Context, logTo io.Writer) (*rekeyd.Oper
 // enroll registers o.subscribers subscribers, each with a certificate of
 // a fresh key, and generates o.renewals new keys for each.
 func (f *fleet) enroll(ctx context.Context, o *fleetOptions) error {
-	op, err := f.openOperator(ctx, nil)
+	op, err := f.openOperator(ctx)
 	if err != nil {
 		return err
 	}

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"runtime/pprof"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -167,12 +167,7 @@ func (rep *report) write(w io.Writer, asJSON bool) error {
 	l := rep.LatencyMS
 	fmt.Fprintf(&b, "latency ms: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f\n", l.P50, l.P90, l.P99,
 		l.Max)
-	kinds := make([]string, 0, len(rep.Errors))
-	for k := range rep.Errors {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
+	for _, k := range slices.Sorted(maps.Keys(rep.Errors)) {
 		fmt.Fprintf(&b, "error ×%d: %s\n", rep.Errors[k], k)
 	}
 	_, err := io.WriteString(w, b.String())

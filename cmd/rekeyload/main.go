@@ -284,7 +284,7 @@ func serveFor(ctx context.Context, c *config, f *prepared, log io.Writer) (
 	case c.url != "":
 		return strings.TrimSuffix(c.url, "/"), func() error { return nil }, nil
 	case c.inProcess:
-		s, err := serveInProcess(ctx, f.fleet, nil)
+		s, err := serveInProcess(ctx, f.fleet)
 		if err != nil {
 			return "", nil, err
 		}

@@ -171,8 +171,8 @@ type inProcess struct {
 
 // serveInProcess opens the fleet's operator and serves it on a free port
 // of 127.0.0.1.
-func serveInProcess(ctx context.Context, f *fleet, logTo io.Writer) (*inProcess, error) {
-	op, err := f.openOperator(ctx, logTo)
+func serveInProcess(ctx context.Context, f *fleet) (*inProcess, error) {
+	op, err := f.openOperator(ctx)
 	if err != nil {
 		return nil, err
 	}

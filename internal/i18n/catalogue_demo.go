@@ -16,6 +16,7 @@ const (
 	DemoHintNoTerminal  Key = "demo.hint.no_terminal"
 	DemoErrDir          Key = "demo.err.dir"
 	DemoHintDir         Key = "demo.hint.dir"
+	DemoErrNotEmpty     Key = "demo.err.not_empty"
 	DemoErrStep         Key = "demo.err.step"
 	DemoErrUnexpected   Key = "demo.err.unexpected"
 	DemoErrClockStopped Key = "demo.err.clock_stopped"
@@ -138,9 +139,10 @@ var demoCatalogue = map[Key]message{
 		"--interactive needs a terminal and standard input is not one"},
 	DemoHintNoTerminal: {"запустите без --interactive: на вопросы ответит сценарий",
 		"run it without --interactive: a script answers the questions"},
-	DemoErrDir:  {"каталог демонстрации %s: %s", "the demo directory %s: %s"},
-	DemoHintDir: {"укажите новый или пустой каталог: --dir КАТАЛОГ", "name a new or empty directory: --dir DIR"},
-	DemoErrStep: {"демонстрация, шаг %s: %s", "demo, step %s: %s"},
+	DemoErrDir:      {"каталог демонстрации %s: %s", "the demo directory %s: %s"},
+	DemoErrNotEmpty: {"в нём уже что-то есть", "it is not empty"},
+	DemoHintDir:     {"укажите новый или пустой каталог: --dir КАТАЛОГ", "name a new or empty directory: --dir DIR"},
+	DemoErrStep:     {"демонстрация, шаг %s: %s", "demo, step %s: %s"},
 	DemoErrUnexpected: {"демонстрация, шаг %s: ожидалось %s, получено %s",
 		"demo, step %s: expected %s, got %s"},
 	DemoErrClockStopped: {"часы не идут (задан REKEY_TEST_NOW?): сертификат нельзя дождаться",

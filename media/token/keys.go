@@ -323,8 +323,9 @@ func certFor(certs []*pki.Certificate, pub crypto.PublicKey) *pki.Certificate {
 func (t *Token) key(r *record, cert *pki.Certificate) media.Key {
 	k := media.Key{
 		ID: r.ID, Kind: media.KindToken, Media: t.info.Label, TokenSerial: t.info.Serial,
-		Location: t.location(), State: r.State, Profile: r.Profile, Created: r.Created, Replaces: r.Replaces,
-		Successor: r.Successor, Operator: r.Operator, Office: r.Office, Encrypted: true,
+		Location: t.location(), State: r.State, Profile: r.Profile, Created: r.Created,
+		Replaces: r.Replaces, Successor: r.Successor, Operator: r.Operator, Office: r.Office,
+		Encrypted: true,
 	}
 	k.CA, _ = pki.ParseCertificate(r.CA)
 	if cert != nil && r.State != media.StatePending {
