@@ -215,6 +215,18 @@ type Tx interface {
 	// AppendAudit appends an entry to the hash chain and returns the
 	// record with its sequence number and hashes.
 	AppendAudit(ctx context.Context, e AuditEntry) (*AuditRecord, error)
+	// AppendAudits appends entries to the hash chain in order, all or
+	// none, as AppendAudit called for each in turn would, and returns
+	// their records (Seq, PrevHash and Hash set) in the same order. Every
+	// entry is checked before anything is written: one without a time or
+	// an action is an [ErrInvalid] and nothing is appended. No other
+	// record comes between them, whoever appends at the same time. An
+	// empty entries does nothing and returns nil.
+	//
+	// It costs what a single append costs: one round trip on PostgreSQL
+	// (where the chain's head stays locked until commit, so append last),
+	// three statements on SQLite.
+	AppendAudits(ctx context.Context, entries []AuditEntry) ([]*AuditRecord, error)
 	// AuditRecords returns up to limit records after sequence number after.
 	AuditRecords(ctx context.Context, after int64, limit int) ([]AuditRecord, error)
 }

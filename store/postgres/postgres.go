@@ -60,7 +60,7 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 	db := sqlcore.New(&driver{pool: pool}, sqlcore.Dialect{
 		Name:          "postgres",
 		ForUpdate:     " FOR UPDATE",
-		AppendAudit:   appendAudit,
+		AppendAudits:  appendAudits,
 		MigrationLock: "SELECT pg_advisory_xact_lock(491327808889)", // "rekey" in ASCII
 	})
 	ms, err := Migrations()
@@ -74,18 +74,33 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 	return db, nil
 }
 
-// appendAudit appends an audit record in one round trip: the UPDATE locks
-// the head row until commit (so appends from every replica queue there),
-// and SHA-256 over the same encoding as store.AuditRecord.ComputeHash
-// chains the record to the previous hash, which the head row keeps.
-const appendAudit = `WITH h AS (
-	UPDATE audit_head SET seq = seq + 1, prev_hash = hash,
-		hash = sha256($1::bytea || int8send(seq + 1) || int8send($2::bigint) ||
-			int4send(length(hash)) || hash || $3::bytea)
-	WHERE id = 1
-	RETURNING seq, prev_hash, hash)
+// appendAudits appends audit records in one round trip. h locks the
+// chain's head until commit, so that appends from every replica queue
+// there; at READ COMMITTED a locking read that waited gets the head as the
+// transaction before it left it. c chains the records from that head with
+// SHA-256 over the encoding of store.AuditRecord.ComputeHash, one
+// recursion step a record, and the statement moves the head to the last
+// and inserts them all.
+const appendAudits = `WITH RECURSIVE
+h AS (SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE),
+e AS (SELECT * FROM unnest($2::bigint[], $3::bytea[], $4::timestamptz[], $5::text[],
+	$6::text[], $7::text[], $8::bytea[]) WITH ORDINALITY
+	AS e (micros, tail, at, actor, action, object, details, i)),
+c AS (
+	SELECT e.i, h.seq + 1 AS seq, h.hash AS prev_hash,
+		sha256($1::bytea || int8send(h.seq + 1) || int8send(e.micros) ||
+			int4send(length(h.hash)) || h.hash || e.tail) AS hash
+	FROM h, e WHERE e.i = 1
+	UNION ALL
+	SELECT e.i, c.seq + 1, c.hash,
+		sha256($1::bytea || int8send(c.seq + 1) || int8send(e.micros) ||
+			int4send(length(c.hash)) || c.hash || e.tail)
+	FROM c JOIN e ON e.i = c.i + 1),
+head AS (UPDATE audit_head SET seq = c.seq, prev_hash = c.prev_hash, hash = c.hash
+	FROM c WHERE audit_head.id = 1 AND c.i = cardinality($2::bigint[]))
 INSERT INTO audit_log (seq, at, actor, action, object, details, prev_hash, hash)
-SELECT seq, $4::timestamptz, $5::text, $6::text, $7::text, $8::bytea, prev_hash, hash FROM h
+SELECT c.seq, e.at, e.actor, e.action, e.object, e.details, c.prev_hash, c.hash
+FROM c JOIN e USING (i)
 RETURNING seq, prev_hash, hash`
 
 // constraintKeys maps the schema's constraint names to the store's keys.

@@ -2,63 +2,188 @@ package sqlcore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"rekey/store"
 )
 
 func (o ops) AppendAudit(ctx context.Context, e store.AuditEntry) (*store.AuditRecord, error) {
-	const op, table = "AppendAudit", "audit_log"
-	if e.At.IsZero() || e.Action == "" {
-		return nil, invalid(op, table, "time and action are required")
+	recs, err := o.appendAudits(ctx, "AppendAudit", []store.AuditEntry{e})
+	if err != nil {
+		return nil, err
 	}
-	rec := &store.AuditRecord{AuditEntry: e}
-	rec.At = norm(e.At)
-	details := e.Details
-	if details == nil {
-		details = []byte{} // NOT NULL; read back as nil
+	return recs[0], nil
+}
+
+func (o ops) AppendAudits(
+	ctx context.Context,
+	entries []store.AuditEntry,
+) ([]*store.AuditRecord, error) {
+	return o.appendAudits(ctx, "AppendAudits", entries)
+}
+
+// appendAudits checks every entry, then appends them all: in one
+// statement where the dialect computes the hashes, else in three.
+func (o ops) appendAudits(
+	ctx context.Context,
+	op string,
+	entries []store.AuditEntry,
+) ([]*store.AuditRecord, error) {
+	const table = "audit_log"
+	if len(entries) == 0 {
+		return nil, nil
 	}
-	if q := o.db.dialect.AppendAudit; q != "" {
-		err := o.w().QueryRow(ctx, q, []byte(store.AuditDomain), rec.At.UnixMicro(),
-			auditTail(rec), ts(rec.At), rec.Actor, rec.Action, rec.Object, details).Scan(
-			&rec.Seq, &rec.PrevHash, &rec.Hash)
-		if err != nil {
-			return nil, o.fail(op, table, err)
+	recs := make([]*store.AuditRecord, len(entries))
+	for i, e := range entries {
+		if e.At.IsZero() || e.Action == "" {
+			if len(entries) == 1 {
+				return nil, invalid(op, table, "time and action are required")
+			}
+			return nil, invalid(op, table, "entry %d of %d: time and action are required",
+				i+1, len(entries))
 		}
-		if !bytes.Equal(rec.Hash, rec.ComputeHash()) {
-			// Only a change of the encoding on one side gets here; the
-			// caller's transaction must not commit this record.
-			return nil, &store.OpError{Op: op, Table: table,
-				Err: errors.New("internal error: the database computed another audit hash")}
-		}
-		return rec, nil
+		rec := &store.AuditRecord{AuditEntry: e}
+		rec.At = norm(e.At)
+		recs[i] = rec
 	}
-	err := o.atomic(ctx, func(o ops) error {
-		// The head row is the lock that keeps the chain linear: on
-		// PostgreSQL a row lock held to commit, on SQLite the single writer.
-		var seq int64
-		if err := o.tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+
-			o.db.dialect.ForUpdate).Scan(&seq, &rec.PrevHash); err != nil {
-			return o.fail(op, "audit_head", err)
-		}
-		rec.Seq = seq + 1
-		rec.Hash = rec.ComputeHash()
-		if _, err := o.tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor, action, object,
-			details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			rec.Seq, ts(rec.At), rec.Actor, rec.Action, rec.Object, details, rec.PrevHash,
-			rec.Hash); err != nil {
-			return err
-		}
-		_, err := o.tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`,
-			rec.Seq, rec.Hash)
-		return o.fail(op, "audit_head", err)
-	})
+	var err error
+	if q := o.db.dialect.AppendAudits; q != "" {
+		err = o.appendInDB(ctx, q, recs)
+	} else {
+		err = o.atomic(ctx, func(o ops) error { return o.appendInGo(ctx, op, recs) })
+	}
 	if err != nil {
 		return nil, o.fail(op, table, err)
 	}
-	return rec, nil
+	return recs, nil
+}
+
+// appendInDB appends recs with the dialect's statement, which hashes in
+// the database, and checks what comes back against ComputeHash.
+func (o ops) appendInDB(ctx context.Context, q string, recs []*store.AuditRecord) error {
+	micros := make([]int64, len(recs))
+	tails := make([][]byte, len(recs))
+	ats := make([]time.Time, len(recs))
+	actors := make([]string, len(recs))
+	actions := make([]string, len(recs))
+	objects := make([]string, len(recs))
+	details := make([][]byte, len(recs))
+	for i, r := range recs {
+		micros[i], tails[i], ats[i] = r.At.UnixMicro(), auditTail(r), r.At
+		actors[i], actions[i], objects[i], details[i] = r.Actor, r.Action, r.Object, nonNil(r.Details)
+	}
+	rows, err := o.w().Query(ctx, q, []byte(store.AuditDomain), micros, tails, ats, actors,
+		actions, objects, details)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	type link struct {
+		seq        int64
+		prev, hash []byte
+	}
+	var got []link
+	for rows.Next() {
+		var l link
+		if err := rows.Scan(&l.seq, &l.prev, &l.hash); err != nil {
+			return err
+		}
+		got = append(got, l)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	slices.SortFunc(got, func(a, b link) int { return cmp.Compare(a.seq, b.seq) })
+	if len(got) != len(recs) {
+		return fmt.Errorf("internal error: %d audit records appended, want %d", len(got), len(recs))
+	}
+	for i, r := range recs {
+		r.Seq, r.PrevHash, r.Hash = got[i].seq, got[i].prev, got[i].hash
+		linked := i == 0 || r.Seq == recs[i-1].Seq+1 && bytes.Equal(r.PrevHash, recs[i-1].Hash)
+		if !linked || !bytes.Equal(r.Hash, r.ComputeHash()) {
+			// Only a change of the encoding on one side gets here; the
+			// caller's transaction must not commit these records.
+			return errors.New("internal error: the database computed another audit chain")
+		}
+	}
+	return nil
+}
+
+// appendInGo appends recs in the transaction o: it reads the head, which
+// is the lock that keeps the chain linear (a row lock held to commit on
+// PostgreSQL, the single writer on SQLite), hashes in Go, inserts the
+// records in as few statements as the engine's parameter limit allows and
+// moves the head.
+func (o ops) appendInGo(ctx context.Context, op string, recs []*store.AuditRecord) error {
+	var seq int64
+	var prev []byte
+	if err := o.tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+
+		o.db.dialect.ForUpdate).Scan(&seq, &prev); err != nil {
+		return o.fail(op, "audit_head", err)
+	}
+	for i, r := range recs {
+		r.Seq, r.PrevHash = seq+int64(i)+1, bytes.Clone(prev)
+		r.Hash = r.ComputeHash()
+		prev = r.Hash
+	}
+	for chunk := range slices.Chunk(recs, auditInsertRows) {
+		args := make([]any, 0, len(chunk)*auditInsertCols)
+		for _, r := range chunk {
+			args = append(args, r.Seq, ts(r.At), r.Actor, r.Action, r.Object, nonNil(r.Details),
+				r.PrevHash, r.Hash)
+		}
+		if _, err := o.tx.Exec(ctx, auditInsert(len(chunk)), args...); err != nil {
+			return err
+		}
+	}
+	last := recs[len(recs)-1]
+	_, err := o.tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`,
+		last.Seq, last.Hash)
+	return o.fail(op, "audit_head", err)
+}
+
+// An INSERT of audit records binds auditInsertCols parameters a row and
+// takes at most auditInsertRows rows: 800 parameters, below SQLite's
+// oldest limit of 999. Every row count is a statement of its own that
+// the engine prepares and keeps, so the limit also bounds those.
+const (
+	auditInsertCols = 8
+	auditInsertRows = 100
+)
+
+// auditInsert returns the INSERT of n audit records.
+func auditInsert(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO audit_log (` + auditCols + `) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range auditInsertCols {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d", i*auditInsertCols+j+1)
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// nonNil is details as stored: NOT NULL, and read back as nil when empty.
+func nonNil(details []byte) []byte {
+	if details == nil {
+		return []byte{}
+	}
+	return details
 }
 
 const auditCols = `seq, at, actor, action, object, details, prev_hash, hash`
