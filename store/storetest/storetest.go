@@ -49,6 +49,9 @@ func Run(t *testing.T, b Backend) {
 		{"Mailbox", testMailbox},
 		{"Audit", testAudit},
 		{"AuditTamper", testAuditTamper},
+		{"AuditBatch", testAuditBatch},
+		{"AuditBatchInTx", testAuditBatchInTx},
+		{"AuditBatchInvalid", testAuditBatchInvalid},
 		{"InTx", testInTx},
 		{"Durability", testDurability},
 		{"Migrations", testMigrations},
@@ -56,6 +59,7 @@ func Run(t *testing.T, b Backend) {
 		{"ConcurrentRetry", testConcurrentRetry},
 		{"ConcurrentDecisions", testConcurrentDecisions},
 		{"ConcurrentAudit", testConcurrentAudit},
+		{"ConcurrentAuditBatches", testConcurrentAuditBatches},
 		{"ConcurrentTransactions", testConcurrentTransactions},
 	}
 	for _, tc := range tests {
