@@ -69,7 +69,7 @@ func ParseMessage(der []byte) (*Message, error) {
 // Marshal encodes m in DER from its fields; the Raw fields are not read.
 // For a message from ParseMessage the result equals the input.
 func (m *Message) Marshal() ([]byte, error) {
-	var b cryptobyte.Builder
+	b := cryptobyte.NewBuilder(make([]byte, 0, m.sizeHint()))
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		addHeader(b, &m.Header)
 		addBody(b, &m.Body)
@@ -84,7 +84,17 @@ func (m *Message) Marshal() ([]byte, error) {
 			})
 		}
 	})
-	return builderBytes(&b)
+	return builderBytes(b)
+}
+
+// sizeHint is about the size of m's DER, so that encoding it grows the
+// buffer once at most: a message is mostly certificates.
+func (m *Message) sizeHint() int {
+	n := 1024 + len(m.Header.Raw) + len(m.Body.Raw) + len(m.Protection)
+	for _, c := range m.ExtraCerts {
+		n += len(c) + 8
+	}
+	return n
 }
 
 // builderBytes returns the bytes of b, its error as an *Error.
@@ -102,16 +112,16 @@ func builderBytes(b *cryptobyte.Builder) ([]byte, error) {
 
 // Marshal returns the DER of h.
 func (h *Header) Marshal() ([]byte, error) {
-	var b cryptobyte.Builder
-	addHeader(&b, h)
-	return builderBytes(&b)
+	b := cryptobyte.NewBuilder(make([]byte, 0, 512))
+	addHeader(b, h)
+	return builderBytes(b)
 }
 
 // Marshal returns the DER of the body with its [n] tag.
 func (body *Body) Marshal() ([]byte, error) {
-	var b cryptobyte.Builder
-	addBody(&b, body)
-	return builderBytes(&b)
+	b := cryptobyte.NewBuilder(make([]byte, 0, 4096)) // a certificate or two
+	addBody(b, body)
+	return builderBytes(b)
 }
 
 // ProtectedPart returns the DER of ProtectedPart {header, body} (RFC 9810
@@ -129,12 +139,12 @@ func (m *Message) ProtectedPart() ([]byte, error) {
 			return nil, err
 		}
 	}
-	var b cryptobyte.Builder
+	b := cryptobyte.NewBuilder(make([]byte, 0, len(h)+len(body)+8))
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddBytes(h)
 		b.AddBytes(body)
 	})
-	return builderBytes(&b)
+	return builderBytes(b)
 }
 
 // Certificates parses ExtraCerts.

@@ -303,7 +303,7 @@ func (a *Authority) Revoked(ctx context.Context, cert *pki.Certificate) (bool, e
 	if !bytes.Equal(cert.RawIssuer, a.op.CACert.RawSubject) {
 		return false, nil
 	}
-	rec, err := a.op.Store.Certificate(ctx, operator.SerialBytes(cert.SerialNumber))
+	rec, err := certificateOnce(ctx, a.op.Store, operator.SerialBytes(cert.SerialNumber))
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}

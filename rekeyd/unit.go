@@ -17,9 +17,15 @@ import (
 // "sign.before"; the certificate and "sign.after"; the transaction's new
 // state) and a certConf one, where each write was a commit of its own.
 // Every write is durable before the answer that depends on it is sent.
+//
+// A unit also remembers the certificate records the message read outside
+// any transaction: the CMP layer's revocation check and the policy's
+// look for a resent request read the same record, a moment apart. Reads
+// inside a transaction (the policy's own checks) always go to the store.
 type unit struct {
-	mu  sync.Mutex
-	ops []func(context.Context, store.Tx) error
+	mu    sync.Mutex
+	ops   []func(context.Context, store.Tx) error
+	certs map[string]store.Certificate // by serial
 }
 
 type unitKey struct{}
@@ -71,6 +77,38 @@ func (s unitStore) InTx(ctx context.Context, fn func(store.Tx) error) error {
 	return inUnitTx(ctx, s.Store, fn)
 }
 
+// Certificate reads the record of serial once per message (see unit).
+func (s unitStore) Certificate(ctx context.Context, serial []byte) (*store.Certificate, error) {
+	return certificateOnce(ctx, s.Store, serial)
+}
+
+// certificateOnce returns the record of serial from the unit of ctx when
+// the message read it before, else from st, remembering it in the unit.
+func certificateOnce(ctx context.Context, st store.Store, serial []byte) (
+	*store.Certificate, error) {
+	u := unitOf(ctx)
+	if u == nil {
+		return st.Certificate(ctx, serial)
+	}
+	u.mu.Lock()
+	c, ok := u.certs[string(serial)]
+	u.mu.Unlock()
+	if ok {
+		return &c, nil
+	}
+	rec, err := st.Certificate(ctx, serial)
+	if err != nil {
+		return nil, err
+	}
+	u.mu.Lock()
+	if u.certs == nil {
+		u.certs = make(map[string]store.Certificate, 2)
+	}
+	u.certs[string(serial)] = *rec
+	u.mu.Unlock()
+	return rec, nil
+}
+
 // inUnitTx runs fn in one transaction of st after the writes queued in
 // the unit of ctx, if any; they stay queued when it rolls back.
 func inUnitTx(ctx context.Context, st store.Store, fn func(store.Tx) error) error {
@@ -117,12 +155,25 @@ func (t *lateAudit) AppendAudit(_ context.Context, e store.AuditEntry) (
 	return &store.AuditRecord{AuditEntry: e}, nil
 }
 
-// flush appends the audit records held back.
+// AppendAudits holds entries back as AppendAudit does.
+func (t *lateAudit) AppendAudits(_ context.Context, entries []store.AuditEntry) (
+	[]*store.AuditRecord, error) {
+	out := make([]*store.AuditRecord, len(entries))
+	for i, e := range entries {
+		t.entries = append(t.entries, e)
+		out[i] = &store.AuditRecord{AuditEntry: e}
+	}
+	return out, nil
+}
+
+// flush appends the audit records held back, in one batch (one round
+// trip on PostgreSQL, three statements on SQLite, however many records).
 func (t *lateAudit) flush(ctx context.Context) error {
-	for _, e := range t.entries {
-		if _, err := t.Tx.AppendAudit(ctx, e); err != nil {
-			return err
-		}
+	if len(t.entries) == 0 {
+		return nil
+	}
+	if _, err := t.Tx.AppendAudits(ctx, t.entries); err != nil {
+		return err
 	}
 	t.entries = nil
 	return nil

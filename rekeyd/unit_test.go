@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -165,4 +166,33 @@ func (r *recordingTransport) Exchange(ctx context.Context, der []byte) ([]byte, 
 	}
 	r.mu.Unlock()
 	return r.Transport.Exchange(ctx, der)
+}
+
+// TestCertificateReadsPerRenewal pins the certificate lookups a renewal
+// makes outside transactions: the kur's revocation check and its look for
+// a resent request share one read (unit.certs); the certConf reads the
+// new certificate to confirm it. Without the unit's memory it is 3.
+func TestCertificateReadsPerRenewal(t *testing.T) {
+	reads := new(atomic.Int64)
+	wrapStore = func(st store.Store) store.Store { return &certReadCounter{Store: st, n: reads} }
+	t.Cleanup(func() { wrapStore = nil })
+	e := newEnv(t, testPolicy("ecdsa-p256", operator.ApprovalAuto, nil))
+	s := e.enroll("ООО Ромашка", time.Time{})
+	reads.Store(0)
+	e.renew(s)
+	if got, want := reads.Load(), int64(2); got != want {
+		t.Errorf("%d certificate reads outside transactions per renewal, want %d", got, want)
+	}
+}
+
+// certReadCounter counts Certificate calls outside transactions.
+type certReadCounter struct {
+	store.Store
+	n *atomic.Int64
+}
+
+func (s *certReadCounter) Certificate(ctx context.Context, serial []byte) (
+	*store.Certificate, error) {
+	s.n.Add(1)
+	return s.Store.Certificate(ctx, serial)
 }

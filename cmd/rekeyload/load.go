@@ -103,6 +103,7 @@ type report struct {
 	Seconds       float64        `json:"seconds"`
 	PerSecond     float64        `json:"renewals_per_second"`
 	LatencyMS     latency        `json:"latency_ms"`
+	CPUms         *cpuPerRenewal `json:"cpu_ms_per_renewal,omitempty"`
 	Errors        map[string]int `json:"errors,omitempty"`
 }
 
@@ -167,6 +168,19 @@ func (rep *report) write(w io.Writer, asJSON bool) error {
 	l := rep.LatencyMS
 	fmt.Fprintf(&b, "latency ms: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f\n", l.P50, l.P90, l.P99,
 		l.Max)
+	if c := rep.CPUms; c != nil {
+		b.WriteString("CPU ms per renewal:")
+		if c.Server > 0 {
+			fmt.Fprintf(&b, " server %.3f ", c.Server)
+		}
+		if c.Client > 0 {
+			fmt.Fprintf(&b, " clients %.3f ", c.Client)
+		}
+		if c.Total > 0 {
+			fmt.Fprintf(&b, " total %.3f", c.Total)
+		}
+		b.WriteString("\n")
+	}
 	for _, k := range slices.Sorted(maps.Keys(rep.Errors)) {
 		fmt.Fprintf(&b, "error ×%d: %s\n", rep.Errors[k], k)
 	}

@@ -37,6 +37,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -47,7 +48,16 @@ import (
 	"rekey/rekeyd"
 )
 
+// clientGCPercent is the garbage collector's target of the load
+// generator unless GOGC is set: its clients share the machine with the
+// server they measure, so they should spend as little CPU as they can on
+// collecting (rekeyd serve makes the same choice for itself).
+const clientGCPercent = 400
+
 func main() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(clientGCPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	cmd := newCommand(os.Stdout, os.Stderr)
 	err := cmd.ExecuteContext(ctx)
@@ -177,7 +187,7 @@ func run(ctx context.Context, c *config, log io.Writer) (*report, error) {
 	defer cleanup()
 	rep.EnrollSeconds = f.enrolled.Seconds()
 
-	url, stopServer, err := serveFor(ctx, c, f, log)
+	url, stopServer, serverPID, err := serveFor(ctx, c, f, log)
 	if err != nil {
 		return nil, err
 	}
@@ -190,10 +200,13 @@ func run(ctx context.Context, c *config, log io.Writer) (*report, error) {
 	}
 	fmt.Fprintf(log, "rekeyload: renewing: %d subscribers × %d rounds, concurrency %d\n",
 		len(f.subs), c.rounds, c.concurrency)
+	before := readCPU(serverPID)
 	res := runLoad(ctx, f.fleet, d, &loadOptions{concurrency: c.concurrency,
 		rounds: c.rounds, duration: c.duration})
+	used := readCPU(serverPID).since(before)
 	stopProfile()
 	summarize(rep, res)
+	used.report(rep, c.inProcess)
 	if err := stopServer(); err != nil {
 		return rep, err
 	}
@@ -278,28 +291,31 @@ func existingFleet(ctx context.Context, o *fleetOptions) (*fleet, error) {
 
 // serveFor starts the server the config asks for and returns its base URL
 // and how to stop it.
+//
+// The process ID is that of the server started, 0 when it runs elsewhere
+// or in this process.
 func serveFor(ctx context.Context, c *config, f *prepared, log io.Writer) (
-	string, func() error, error) {
+	string, func() error, int, error) {
 	switch {
 	case c.url != "":
-		return strings.TrimSuffix(c.url, "/"), func() error { return nil }, nil
+		return strings.TrimSuffix(c.url, "/"), func() error { return nil }, 0, nil
 	case c.inProcess:
 		s, err := serveInProcess(ctx, f.fleet)
 		if err != nil {
-			return "", nil, err
+			return "", nil, 0, err
 		}
-		return s.url, s.stop, nil
+		return s.url, s.stop, 0, nil
 	}
 	bin := c.rekeyd
 	if bin == "" {
 		fmt.Fprintln(log, "rekeyload: building rekeyd")
 		tmp, err := os.MkdirTemp("", "rekeyload-bin-")
 		if err != nil {
-			return "", nil, err
+			return "", nil, 0, err
 		}
 		if bin, err = buildRekeyd(ctx, tmp); err != nil {
 			os.RemoveAll(tmp)
-			return "", nil, err
+			return "", nil, 0, err
 		}
 		defer func() {
 			// The binary is not needed once started.
@@ -308,7 +324,7 @@ func serveFor(ctx context.Context, c *config, f *prepared, log io.Writer) (
 	}
 	p, err := startServe(bin, f.dir, f.password, "")
 	if err != nil {
-		return "", nil, err
+		return "", nil, 0, err
 	}
 	stop := func() error {
 		err := p.stop()
@@ -318,7 +334,7 @@ func serveFor(ctx context.Context, c *config, f *prepared, log io.Writer) (
 		}
 		return err
 	}
-	return p.url, stop, nil
+	return p.url, stop, p.cmd.Process.Pid, nil
 }
 
 // startProfile starts a CPU profile to cpuPath and a blocking profile to

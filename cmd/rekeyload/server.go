@@ -92,19 +92,25 @@ func (p *process) read(r io.Reader, addr chan<- string) {
 	sent := false
 	for sc.Scan() {
 		line := sc.Text()
-		var ev struct{ Level, Msg, Addr string }
-		_ = json.Unmarshal([]byte(line), &ev)
-		if !sent && ev.Msg == "serving" {
-			addr <- ev.Addr
-			sent = true
+		if !sent {
+			var ev struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &ev) == nil && ev.Msg == "serving" {
+				addr <- ev.Addr
+				sent = true
+			}
 		}
+		// Decoding every request's line would cost the clients a share
+		// of the CPU they measure with; slog's JSON handler writes the
+		// level as this exact field.
+		isError := strings.Contains(line, `"level":"ERROR"`)
 		p.mu.Lock()
 		p.lines++
-		p.tail = append(p.tail, line)
-		if len(p.tail) > maxKept {
-			p.tail = p.tail[1:]
+		if len(p.tail) == maxKept {
+			copy(p.tail, p.tail[1:])
+			p.tail = p.tail[:maxKept-1]
 		}
-		if ev.Level == "ERROR" && len(p.errors) < maxKept {
+		p.tail = append(p.tail, line)
+		if isError && len(p.errors) < maxKept {
 			p.errors = append(p.errors, line)
 		}
 		p.mu.Unlock()
