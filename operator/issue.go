@@ -101,6 +101,10 @@ type issuance struct {
 	ev       auditEvent
 	reserved bool    // the serial was reserved by an earlier attempt
 	again    *Issued // the request was answered before: nothing to sign
+	// fresh says the request was created in the transaction that
+	// reserves: no earlier attempt can have left a serial or a
+	// certificate for it, so reserve need not look.
+	fresh bool
 }
 
 // draft is step 1: it builds the template under serial (a new random one
@@ -131,7 +135,7 @@ func (ca *CA) draft(req *IssueRequest, serial *big.Int) (*issuance, error) {
 func (ca *CA) reserve(ctx context.Context, l Ledger, is *issuance) error {
 	req := is.req
 	is.again = nil
-	if req.RequestID != 0 {
+	if req.RequestID != 0 && !is.fresh {
 		prev, err := ca.issuedBefore(ctx, l, req)
 		if prev != nil || err != nil {
 			is.again = prev

@@ -164,6 +164,7 @@ func (r *Renewals) accept(ctx context.Context, st RenewalStore, a *Accepted, ku 
 	}
 	is, err := r.ca.draft(a.IssueRequest(req.ID, actorPolicy), nil)
 	if err == nil {
+		is.fresh = true // req was created above, in this transaction
 		err = r.ca.reserve(ctx, st, is)
 	}
 	return req, is, err

@@ -196,3 +196,50 @@ func (s *certReadCounter) Certificate(ctx context.Context, serial []byte) (
 	s.n.Add(1)
 	return s.Store.Certificate(ctx, serial)
 }
+
+// TestFreshRequestSkipsEarlierAttempts checks that a kur under automatic
+// approval, whose request is created in the transaction that reserves its
+// serial, does not look for a serial or a certificate of an earlier
+// attempt at that request: there cannot be one.
+func TestFreshRequestSkipsEarlierAttempts(t *testing.T) {
+	looks := new(atomic.Int64)
+	wrapStore = func(st store.Store) store.Store { return &earlierAttemptCounter{Store: st, n: looks} }
+	t.Cleanup(func() { wrapStore = nil })
+	e := newEnv(t, testPolicy("ecdsa-p256", operator.ApprovalAuto, nil))
+	s := e.enroll("ООО Ромашка", time.Time{})
+	looks.Store(0)
+	e.renew(s)
+	if got := looks.Load(); got != 0 {
+		t.Errorf("a fresh request looked %d times for an earlier attempt", got)
+	}
+}
+
+// earlierAttemptCounter counts, in its transactions, the lookups of a
+// request's reserved serial and certificate.
+type earlierAttemptCounter struct {
+	store.Store
+	n *atomic.Int64
+}
+
+func (s *earlierAttemptCounter) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	return s.Store.InTx(ctx, func(tx store.Tx) error {
+		return fn(&earlierAttemptTx{Tx: tx, n: s.n})
+	})
+}
+
+type earlierAttemptTx struct {
+	store.Tx
+	n *atomic.Int64
+}
+
+func (t *earlierAttemptTx) ReservationByRequest(ctx context.Context, id int64) (
+	*store.Reservation, error) {
+	t.n.Add(1)
+	return t.Tx.ReservationByRequest(ctx, id)
+}
+
+func (t *earlierAttemptTx) CertificateByRequest(ctx context.Context, id int64) (
+	*store.Certificate, error) {
+	t.n.Add(1)
+	return t.Tx.CertificateByRequest(ctx, id)
+}
