@@ -60,6 +60,7 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 	db := sqlcore.New(&driver{pool: pool}, sqlcore.Dialect{
 		Name:          "postgres",
 		ForUpdate:     " FOR UPDATE",
+		AppendAudit:   appendAudit,
 		AppendAudits:  appendAudits,
 		MigrationLock: "SELECT pg_advisory_xact_lock(491327808889)", // "rekey" in ASCII
 	})
@@ -73,6 +74,20 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 	}
 	return db, nil
 }
+
+// appendAudit appends an audit record in one round trip: the UPDATE locks
+// the head row until commit (so appends from every replica queue there),
+// and SHA-256 over the same encoding as store.AuditRecord.ComputeHash
+// chains the record to the previous hash, which the head row keeps.
+const appendAudit = `WITH h AS (
+	UPDATE audit_head SET seq = seq + 1, prev_hash = hash,
+		hash = sha256($1::bytea || int8send(seq + 1) || int8send($2::bigint) ||
+			int4send(length(hash)) || hash || $3::bytea)
+	WHERE id = 1
+	RETURNING seq, prev_hash, hash)
+INSERT INTO audit_log (seq, at, actor, action, object, details, prev_hash, hash)
+SELECT seq, $4::timestamptz, $5::text, $6::text, $7::text, $8::bytea, prev_hash, hash FROM h
+RETURNING seq, prev_hash, hash`
 
 // appendAudits appends audit records in one round trip. h locks the
 // chain's head until commit, so that appends from every replica queue

@@ -63,6 +63,9 @@ func TestCrashChild(t *testing.T) { storetest.CrashChild(t) }
 
 func BenchmarkRenewal(b *testing.B) { storetest.Bench(b, backend(b)) }
 
+// BenchmarkAudit compares single audit appends with AppendAudits.
+func BenchmarkAudit(b *testing.B) { storetest.BenchAudit(b, backend(b)) }
+
 func TestOpenErrorsHidePassword(t *testing.T) {
 	for _, dsn := range []string{
 		"postgres://rekey:s3cr3t@127.0.0.1:1/db?connect_timeout=1",

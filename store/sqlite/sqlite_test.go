@@ -63,6 +63,9 @@ func TestCrashChild(t *testing.T) { storetest.CrashChild(t) }
 
 func BenchmarkRenewal(b *testing.B) { storetest.Bench(b, backend(b)) }
 
+// BenchmarkAudit compares single audit appends with AppendAudits.
+func BenchmarkAudit(b *testing.B) { storetest.BenchAudit(b, backend(b)) }
+
 // BenchmarkRenewalNormalSync is BenchmarkRenewal with synchronous=normal:
 // durable through a process crash, not through a power loss.
 func BenchmarkRenewalNormalSync(b *testing.B) {

@@ -173,3 +173,65 @@ func renewal(s store.Store, sub, n int64, grouped bool) error {
 		return audit(tx, "cmp", "confirm")
 	})
 }
+
+// BenchAudit measures the audit records of one transaction appended one
+// AppendAudit at a time ("singles") against one AppendAudits ("batch"),
+// for n records a transaction (a renewal's transactions append 1 to 3),
+// one transaction at a time ("serial") or GOMAXPROCS×4 at once
+// ("parallel"), where every transaction waits for the chain's head.
+// Each reports transactions/s and records/s.
+func BenchAudit(b *testing.B, be Backend) {
+	for _, n := range []int{1, 3, 6, 32} {
+		for _, batch := range []bool{false, true} {
+			for _, parallel := range []bool{false, true} {
+				name := fmt.Sprintf("n=%d/%s/%s", n,
+					map[bool]string{false: "singles", true: "batch"}[batch],
+					map[bool]string{false: "serial", true: "parallel"}[parallel])
+				b.Run(name, func(b *testing.B) { benchAudit(b, be, n, batch, parallel) })
+			}
+		}
+	}
+}
+
+func benchAudit(b *testing.B, be Backend, n int, batch, parallel bool) {
+	ctx := context.Background()
+	s := open(b, be.NewDSN(b))
+	es := auditEntries(n, "request")
+	one := func() error {
+		return s.InTx(ctx, func(tx store.Tx) error {
+			if batch {
+				_, err := tx.AppendAudits(ctx, es)
+				return err
+			}
+			for _, e := range es {
+				if _, err := tx.AppendAudit(ctx, e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	if parallel {
+		b.SetParallelism(4)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := one(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	} else {
+		for range b.N {
+			if err := one(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	elapsed := time.Since(start).Seconds()
+	b.ReportMetric(float64(b.N)/elapsed, "tx/s")
+	b.ReportMetric(float64(b.N*n)/elapsed, "records/s")
+}

@@ -61,6 +61,13 @@ type Dialect struct {
 	// ProbeConflicts says a unique violation does not name its key and the
 	// transaction survives it, so the key is found by querying.
 	ProbeConflicts bool
+	// AppendAudit, when set, appends one audit record in one statement
+	// that locks the head, computes the hash with the database's SHA-256
+	// and inserts the record. Its arguments: the hash prefix (the domain
+	// string), the time in microseconds, the length-prefixed fields after
+	// the previous hash, then the time, actor, action, object and details
+	// to store; it returns seq, prev_hash and hash.
+	AppendAudit string
 	// AppendAudits, when set, appends audit records in one statement that
 	// locks the chain's head, computes the hashes with the database's
 	// SHA-256 and inserts the records. Its arguments are arrays with an
