@@ -31,9 +31,33 @@ type Curve interface {
 	Sign(d, k, e []byte) (r, s []byte, ok int)
 	// Verify checks (r, s) for e under pub. Variable-time.
 	Verify(pub, e, r, s []byte) bool
+	// NewKeyTable precomputes multiples of the checked public key pub for
+	// VerifyWithTable. Variable-time.
+	NewKeyTable(pub []byte) (*KeyTable, error)
+	// VerifyWithTable is Verify with the key's table from NewKeyTable on
+	// the same curve. Variable-time.
+	VerifyWithTable(t *KeyTable, e, r, s []byte) bool
 	// SharedPoint returns X||Y of (cofactor·ukm·d mod q)·pub.
 	// Constant-time in d.
 	SharedPoint(d, ukm, pub []byte) ([]byte, error)
+}
+
+// KeyTable holds the multiples (j+1)·32^i·Q, j < 16, of one public key Q
+// in affine form, the layout of the base point's table, so that
+// verification adds one precomputed point per 5-bit window of each scalar
+// and doubles nothing. It is read-only once made: goroutines may share it.
+// Everything in it is public; it needs no constant-time care.
+type KeyTable struct {
+	t4 *keyTable4
+	t8 *keyTable8
+}
+
+// Bytes returns the memory held by the table's points.
+func (t *KeyTable) Bytes() int {
+	if t.t4 != nil {
+		return t.t4.bytes()
+	}
+	return t.t8.bytes()
 }
 
 var (

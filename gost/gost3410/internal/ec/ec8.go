@@ -4462,16 +4462,28 @@ func (c *Curve8) Sign(d, k, e []byte) (r, s []byte, ok int) {
 // CheckPoint), as in GOST R 34.10-2012 §6.2. Variable-time: every input is
 // public.
 func (c *Curve8) Verify(pub, e, r, s []byte) bool {
+	u1, u2, ok := c.verifyScalars(e, r, s)
+	if !ok {
+		return false
+	}
+	qp, on := c.pointFromBytes(pub)
+	if on == 0 {
+		return false
+	}
+	return c.verifyResult(c.verifyMult(&u1, &u2, &qp), r)
+}
+
+// verifyScalars runs GOST R 34.10-2012 §6.2 steps 1–5 up to the point
+// multiplication: it checks that r and s lie in [1, q-1] and returns
+// z1 = s·v and z2 = -r·v mod q, with v = e⁻¹ (e ≡ 0 replaced by 1).
+// Variable-time (public input).
+func (c *Curve8) verifyScalars(e, r, s []byte) (z1l, z2l [8]uint64, ok bool) {
 	q := c.q
 	if len(r) != 64 || len(s) != 64 || len(e) != 64 {
-		return false
+		return z1l, z2l, false
 	}
 	if c.ScalarValid(r) == 0 || c.ScalarValid(s) == 0 {
-		return false
-	}
-	qp, ok := c.pointFromBytes(pub)
-	if ok == 0 {
-		return false
+		return z1l, z2l, false
 	}
 	var rq, sq, eq, v, z1, z2 Elem8
 	rq.SetBytes(r, q)
@@ -4486,13 +4498,18 @@ func (c *Curve8) Verify(pub, e, r, s []byte) bool {
 	v.fromLimbs(&vl, q)
 	z1.Mul(&sq, &v, q)
 	z2.Mul(&rq, &v, q).Neg(&z2, q)
-	z1l, z2l := z1.limbs(q), z2.limbs(q)
-	pt := c.verifyMult(&z1l, &z2l, &qp)
+	return z1.limbs(q), z2.limbs(q), true
+}
+
+// verifyResult runs GOST R 34.10-2012 §6.2 step 6 on C = z1·P + z2·Q: it
+// reports whether x(C) ≡ r (mod q), false for the identity. Variable-time.
+func (c *Curve8) verifyResult(pt *Point8, r []byte) bool {
+	q := c.q
 	if pt.z.IsZero() == 1 {
 		return false
 	}
-	// Accept when x(C) ≡ r (mod q), that is x = r + j·q < p for some j,
-	// compared projectively as X = (r + j·q)·Z to skip an inversion.
+	// x = r + j·q < p for some j, compared projectively as X = (r + j·q)·Z
+	// to skip an inversion.
 	cand := scalarLimbs8(r)
 	var xr Elem8
 	for lessThan8(&cand, &c.p.p) == 1 {
@@ -4828,8 +4845,18 @@ func (c *Curve8) edVerifyMult(u1, u2 *[8]uint64, q *Point8) *Point8 {
 			c.edAdd(&acc, &acc, &nq)
 		}
 	}
-	table := c.edBase()
-	abs, neg := recode8(u1)
+	c.edAddRows(&acc, c.edBase(), u1)
+	var r Point8
+	return c.fromEdwards(&r, &acc)
+}
+
+// edAddRows adds k·B to acc, where table[i][j] = (j+1)·32^i·B: one affine
+// addition per nonzero signed 5-bit digit of k, no doubling. The digits
+// index the table directly, so this is for public k and public tables
+// only (verification). Variable-time.
+func (c *Curve8) edAddRows(acc *edPoint8, table *[103][16]edAffine8, k *[8]uint64) {
+	m := c.p
+	abs, neg := recode8(k)
 	var t edAffine8
 	for i := range table {
 		if abs[i] == 0 {
@@ -4840,10 +4867,51 @@ func (c *Curve8) edVerifyMult(u1, u2 *[8]uint64, q *Point8) *Point8 {
 			t.x.Neg(&t.x, m)
 			t.dt.Neg(&t.dt, m)
 		}
-		c.edAddAffine(&acc, &acc, &t)
+		c.edAddAffine(acc, acc, &t)
 	}
-	var r Point8
-	return c.fromEdwards(&r, &acc)
+}
+
+// edRows returns the table of edAddRows for the point p (Weierstrass
+// projective, of order q): entry [i][j] = (j+1)·32^i·p on the Edwards
+// form. The multiples are computed in extended coordinates, the even ones
+// by doubling, and brought to affine form with a single inversion for the
+// whole table. Variable-time (public p).
+func (c *Curve8) edRows(p *Point8) *[103][16]edAffine8 {
+	m := c.p
+	pts := make([]edPoint8, 103*16)
+	var b edPoint8 // 32^i·p
+	c.toEdwards(&b, p)
+	for i := 0; i < 103; i++ {
+		row := pts[16*i : 16*i+16]
+		row[0] = b
+		for j := 1; j < 16; j += 2 {
+			c.edDouble(&row[j], &row[j/2], true) // (j+1)·b = 2·((j+1)/2)·b
+			if j+1 < 16 {
+				c.edAdd(&row[j+1], &row[j], &b)
+			}
+		}
+		c.edDouble(&b, &row[15], true)
+	}
+	// Montgomery's trick: prefix products of Z, one inversion, then walk
+	// back. Z ≠ 0 everywhere, as the addition law is complete.
+	prefix := make([]Elem8, len(pts))
+	acc := m.one
+	for i := range pts {
+		prefix[i] = acc
+		acc.Mul(&acc, &pts[i].z, m)
+	}
+	var inv, zi Elem8
+	inv.Invert(&acc, m)
+	table := new([103][16]edAffine8)
+	for i := len(pts) - 1; i >= 0; i-- {
+		zi.Mul(&inv, &prefix[i], m)
+		inv.Mul(&inv, &pts[i].z, m)
+		en := &table[i/16][i%16]
+		en.x.Mul(&pts[i].x, &zi, m)
+		en.y.Mul(&pts[i].y, &zi, m)
+		en.dt.Mul(&en.x, &en.y, m).Mul(&en.dt, &c.ed.d, m)
+	}
+	return table
 }
 
 // jacPoint8 is a point in Jacobian coordinates, x = X/Z², y = Y/Z³; Z = 0
@@ -5016,8 +5084,16 @@ func (c *Curve8) jacVerifyMult(u1, u2 *[8]uint64, q *Point8) *Point8 {
 			c.jacAdd(&acc, &acc, &nq)
 		}
 	}
-	table := c.base()
-	abs, neg := recode8(u1)
+	c.jacAddRows(&acc, c.base(), u1)
+	return c.jacToPoint(&acc)
+}
+
+// jacAddRows adds k·B to acc, where table[i][j] = (j+1)·32^i·B: one mixed
+// addition per nonzero signed 5-bit digit of k, no doubling. The digits
+// index the table directly, so this is for public k and public tables
+// only (verification). Variable-time.
+func (c *Curve8) jacAddRows(acc *jacPoint8, table *[103][16]affine8, k *[8]uint64) {
+	abs, neg := recode8(k)
 	var t affine8
 	for i := range table {
 		if abs[i] == 0 {
@@ -5025,18 +5101,23 @@ func (c *Curve8) jacVerifyMult(u1, u2 *[8]uint64, q *Point8) *Point8 {
 		}
 		t = table[i][abs[i]-1]
 		if neg[i] == 1 {
-			t.y.Neg(&t.y, m)
+			t.y.Neg(&t.y, c.p)
 		}
-		c.jacAddAffine(&acc, &acc, &t)
+		c.jacAddAffine(acc, acc, &t)
 	}
-	// Jacobian (X:Y:Z) is projective (XZ : Y : Z³).
+}
+
+// jacToPoint converts the Jacobian (X:Y:Z) to projective (XZ : Y : Z³), or
+// the identity for Z = 0.
+func (c *Curve8) jacToPoint(acc *jacPoint8) *Point8 {
+	m := c.p
 	r := new(Point8)
+	if acc.z.IsZero() == 1 {
+		return c.identity(r)
+	}
 	r.x.Mul(&acc.x, &acc.z, m)
 	r.y = acc.y
 	r.z.Square(&acc.z, m).Mul(&r.z, &acc.z, m)
-	if acc.z.IsZero() == 1 {
-		c.identity(r)
-	}
 	return r
 }
 
@@ -5143,4 +5224,123 @@ func subMod8(z, y, m *[8]uint64) {
 			z[i], c = bits.Add64(z[i], m[i], c)
 		}
 	}
+}
+
+// keyTable8 holds the multiples (j+1)·32^i·Q of one public key Q in
+// the layout of the base table, on the curve's Edwards form when it has
+// one. Read-only once built.
+type keyTable8 struct {
+	c  *Curve8
+	w  *[103][16]affine8   // short Weierstrass curves
+	ed *[103][16]edAffine8 // Edwards-equivalent curves
+}
+
+// bytes returns the size of the table's entries.
+func (t *keyTable8) bytes() int {
+	if t.ed != nil {
+		return 103 * 16 * 3 * 64
+	}
+	return 103 * 16 * 2 * 64
+}
+
+// rows returns the table of jacAddRows for p: entry [i][j] = (j+1)·32^i·p.
+// The multiples are computed with the complete projective formulas, the
+// even ones by doubling, and brought to affine form with one inversion for
+// the whole table. It reports false when an entry is the identity, which
+// cannot happen for p of order q. Variable-time (public p).
+func (c *Curve8) rows(p *Point8) (*[103][16]affine8, bool) {
+	m := c.p
+	pts := make([]Point8, 103*16)
+	b := *p // 32^i·p
+	for i := 0; i < 103; i++ {
+		row := pts[16*i : 16*i+16]
+		row[0] = b
+		for j := 1; j < 16; j += 2 {
+			c.double(&row[j], &row[j/2]) // (j+1)·b = 2·((j+1)/2)·b
+			if j+1 < 16 {
+				c.add(&row[j+1], &row[j], &b)
+			}
+		}
+		c.double(&b, &row[15])
+	}
+	// Montgomery's trick: prefix products of Z, one inversion, then walk
+	// back.
+	prefix := make([]Elem8, len(pts))
+	acc := m.one
+	for i := range pts {
+		prefix[i] = acc
+		acc.Mul(&acc, &pts[i].z, m)
+	}
+	if acc.IsZero() == 1 {
+		return nil, false
+	}
+	var inv, zi Elem8
+	inv.Invert(&acc, m)
+	table := new([103][16]affine8)
+	for i := len(pts) - 1; i >= 0; i-- {
+		zi.Mul(&inv, &prefix[i], m)
+		inv.Mul(&inv, &pts[i].z, m)
+		en := &table[i/16][i%16]
+		en.x.Mul(&pts[i].x, &zi, m)
+		en.y.Mul(&pts[i].y, &zi, m)
+	}
+	return table, true
+}
+
+// NewKeyTable precomputes the multiples of the public key X||Y (big-endian,
+// already checked with CheckPoint) that VerifyWithTable adds: 103
+// rows of 16 affine points, as for the base point. Variable-time: the key
+// is public.
+func (c *Curve8) NewKeyTable(pub []byte) (*KeyTable, error) {
+	qp, ok := c.pointFromBytes(pub)
+	if ok == 0 {
+		return nil, errOffCurve
+	}
+	t := &keyTable8{c: c}
+	if c.ed != nil {
+		if qp.y.IsZero() == 1 {
+			return nil, errSubgroup // of order 2, without an Edwards image
+		}
+		t.ed = c.edRows(&qp)
+	} else {
+		w, ok := c.rows(&qp)
+		if !ok {
+			return nil, errSubgroup
+		}
+		t.w = w
+	}
+	return &KeyTable{t8: t}, nil
+}
+
+// tableVerifyMult returns u1·G + u2·Q for public u1, u2 < q, adding one
+// row of the base table and one row of Q's table per signed 5-bit window:
+// about 2·103 mixed additions and no doubling. The digits index the
+// tables directly, as everything here is public. Variable-time.
+func (c *Curve8) tableVerifyMult(u1, u2 *[8]uint64, t *keyTable8) *Point8 {
+	if t.ed != nil {
+		var acc edPoint8
+		c.edIdentity(&acc)
+		c.edAddRows(&acc, c.edBase(), u1)
+		c.edAddRows(&acc, t.ed, u2)
+		return c.fromEdwards(new(Point8), &acc)
+	}
+	var acc jacPoint8
+	acc.x, acc.y = c.p.one, c.p.one // Z = 0: the identity
+	c.jacAddRows(&acc, c.base(), u1)
+	c.jacAddRows(&acc, t.w, u2)
+	return c.jacToPoint(&acc)
+}
+
+// VerifyWithTable is Verify with the public key given by its table from
+// NewKeyTable on this curve, which it panics on otherwise (an internal
+// error). Variable-time: every input is public.
+func (c *Curve8) VerifyWithTable(t *KeyTable, e, r, s []byte) bool {
+	if t == nil || t.t8 == nil || t.t8.c != c {
+		panic("ec: internal error: key table of another curve")
+	}
+	u1, u2, ok := c.verifyScalars(e, r, s)
+	if !ok {
+		return false
+	}
+	return c.verifyResult(c.tableVerifyMult(&u1, &u2, t.t8), r)
 }

@@ -171,8 +171,8 @@ func TestAddDouble(t *testing.T) {
 	}
 }
 
-// TestVerifyMult checks u1·G + u2·Q of the verification path against
-// math/big for edge and random scalars.
+// TestVerifyMult checks u1·G + u2·Q of the verification path, with and
+// without a table of Q, against math/big for edge and random scalars.
 func TestVerifyMult(t *testing.T) {
 	for _, c := range gost3410.Curves() {
 		ref, g := refCurve(c)
@@ -192,12 +192,18 @@ func TestVerifyMult(t *testing.T) {
 				if got := ec.VerifyMultForTest(impl, be(u1, n), be(u2, n), encode(pt, n)); !bytes.Equal(got, want) {
 					t.Errorf("%s: %x·G + %x·Q = %x, want %x", c, u1, u2, got, want)
 				}
+				if got := ec.TableVerifyMultForTest(impl, be(u1, n), be(u2, n), encode(pt, n)); !bytes.Equal(got, want) {
+					t.Errorf("%s: %x·G + %x·Q (key table) = %x, want %x", c, u1, u2, got, want)
+				}
 			}
 			// u1·G + u2·Q = identity when Q = G and u2 = q - u1.
 			u1 := big.NewInt(12345)
 			u2 := new(big.Int).Sub(q, u1)
 			if got := ec.VerifyMultForTest(impl, be(u1, n), be(u2, n), encode(g, n)); got != nil {
 				t.Errorf("%s: u·G + (q-u)·G = %x, want the identity", c, got)
+			}
+			if got := ec.TableVerifyMultForTest(impl, be(u1, n), be(u2, n), encode(g, n)); got != nil {
+				t.Errorf("%s: u·G + (q-u)·G (key table) = %x, want the identity", c, got)
 			}
 		}
 	}

@@ -214,3 +214,29 @@ func VerifyMultForTest(c Curve, u1, u2, pt []byte) []byte {
 	}
 	panic("unknown curve type")
 }
+
+// TableVerifyMultForTest is VerifyMultForTest through a table of pt made
+// by NewKeyTable (tableVerifyMult).
+func TableVerifyMultForTest(c Curve, u1, u2, pt []byte) []byte {
+	t, err := c.NewKeyTable(pt)
+	if err != nil {
+		panic(err)
+	}
+	switch c := c.(type) {
+	case *Curve4:
+		a, b := limbsFromBytes4(u1), limbsFromBytes4(u2)
+		out, err := c.encode(c.tableVerifyMult(&a, &b, t.t4))
+		if err != nil {
+			return nil
+		}
+		return out
+	case *Curve8:
+		a, b := limbsFromBytes8(u1), limbsFromBytes8(u2)
+		out, err := c.encode(c.tableVerifyMult(&a, &b, t.t8))
+		if err != nil {
+			return nil
+		}
+		return out
+	}
+	panic("unknown curve type")
+}

@@ -296,8 +296,18 @@ func (c *Curve{{.N}}) edVerifyMult(u1, u2 *[{{.N}}]uint64, q *Point{{.N}}) *Poin
 			c.edAdd(&acc, &acc, &nq)
 		}
 	}
-	table := c.edBase()
-	abs, neg := recode{{.N}}(u1)
+	c.edAddRows(&acc, c.edBase(), u1)
+	var r Point{{.N}}
+	return c.fromEdwards(&r, &acc)
+}
+
+// edAddRows adds k·B to acc, where table[i][j] = (j+1)·32^i·B: one affine
+// addition per nonzero signed 5-bit digit of k, no doubling. The digits
+// index the table directly, so this is for public k and public tables
+// only (verification). Variable-time.
+func (c *Curve{{.N}}) edAddRows(acc *edPoint{{.N}}, table *[{{.Rows}}][16]edAffine{{.N}}, k *[{{.N}}]uint64) {
+	m := c.p
+	abs, neg := recode{{.N}}(k)
 	var t edAffine{{.N}}
 	for i := range table {
 		if abs[i] == 0 {
@@ -308,9 +318,50 @@ func (c *Curve{{.N}}) edVerifyMult(u1, u2 *[{{.N}}]uint64, q *Point{{.N}}) *Poin
 			t.x.Neg(&t.x, m)
 			t.dt.Neg(&t.dt, m)
 		}
-		c.edAddAffine(&acc, &acc, &t)
+		c.edAddAffine(acc, acc, &t)
 	}
-	var r Point{{.N}}
-	return c.fromEdwards(&r, &acc)
+}
+
+// edRows returns the table of edAddRows for the point p (Weierstrass
+// projective, of order q): entry [i][j] = (j+1)·32^i·p on the Edwards
+// form. The multiples are computed in extended coordinates, the even ones
+// by doubling, and brought to affine form with a single inversion for the
+// whole table. Variable-time (public p).
+func (c *Curve{{.N}}) edRows(p *Point{{.N}}) *[{{.Rows}}][16]edAffine{{.N}} {
+	m := c.p
+	pts := make([]edPoint{{.N}}, {{.Rows}}*16)
+	var b edPoint{{.N}} // 32^i·p
+	c.toEdwards(&b, p)
+	for i := 0; i < {{.Rows}}; i++ {
+		row := pts[16*i : 16*i+16]
+		row[0] = b
+		for j := 1; j < 16; j += 2 {
+			c.edDouble(&row[j], &row[j/2], true) // (j+1)·b = 2·((j+1)/2)·b
+			if j+1 < 16 {
+				c.edAdd(&row[j+1], &row[j], &b)
+			}
+		}
+		c.edDouble(&b, &row[15], true)
+	}
+	// Montgomery's trick: prefix products of Z, one inversion, then walk
+	// back. Z ≠ 0 everywhere, as the addition law is complete.
+	prefix := make([]Elem{{.N}}, len(pts))
+	acc := m.one
+	for i := range pts {
+		prefix[i] = acc
+		acc.Mul(&acc, &pts[i].z, m)
+	}
+	var inv, zi Elem{{.N}}
+	inv.Invert(&acc, m)
+	table := new([{{.Rows}}][16]edAffine{{.N}})
+	for i := len(pts) - 1; i >= 0; i-- {
+		zi.Mul(&inv, &prefix[i], m)
+		inv.Mul(&inv, &pts[i].z, m)
+		en := &table[i/16][i%16]
+		en.x.Mul(&pts[i].x, &zi, m)
+		en.y.Mul(&pts[i].y, &zi, m)
+		en.dt.Mul(&en.x, &en.y, m).Mul(&en.dt, &c.ed.d, m)
+	}
+	return table
 }
 `

@@ -171,8 +171,16 @@ func (c *Curve{{.N}}) jacVerifyMult(u1, u2 *[{{.N}}]uint64, q *Point{{.N}}) *Poi
 			c.jacAdd(&acc, &acc, &nq)
 		}
 	}
-	table := c.base()
-	abs, neg := recode{{.N}}(u1)
+	c.jacAddRows(&acc, c.base(), u1)
+	return c.jacToPoint(&acc)
+}
+
+// jacAddRows adds k·B to acc, where table[i][j] = (j+1)·32^i·B: one mixed
+// addition per nonzero signed 5-bit digit of k, no doubling. The digits
+// index the table directly, so this is for public k and public tables
+// only (verification). Variable-time.
+func (c *Curve{{.N}}) jacAddRows(acc *jacPoint{{.N}}, table *[{{.Rows}}][16]affine{{.N}}, k *[{{.N}}]uint64) {
+	abs, neg := recode{{.N}}(k)
 	var t affine{{.N}}
 	for i := range table {
 		if abs[i] == 0 {
@@ -180,18 +188,23 @@ func (c *Curve{{.N}}) jacVerifyMult(u1, u2 *[{{.N}}]uint64, q *Point{{.N}}) *Poi
 		}
 		t = table[i][abs[i]-1]
 		if neg[i] == 1 {
-			t.y.Neg(&t.y, m)
+			t.y.Neg(&t.y, c.p)
 		}
-		c.jacAddAffine(&acc, &acc, &t)
+		c.jacAddAffine(acc, acc, &t)
 	}
-	// Jacobian (X:Y:Z) is projective (XZ : Y : Z³).
+}
+
+// jacToPoint converts the Jacobian (X:Y:Z) to projective (XZ : Y : Z³), or
+// the identity for Z = 0.
+func (c *Curve{{.N}}) jacToPoint(acc *jacPoint{{.N}}) *Point{{.N}} {
+	m := c.p
 	r := new(Point{{.N}})
+	if acc.z.IsZero() == 1 {
+		return c.identity(r)
+	}
 	r.x.Mul(&acc.x, &acc.z, m)
 	r.y = acc.y
 	r.z.Square(&acc.z, m).Mul(&r.z, &acc.z, m)
-	if acc.z.IsZero() == 1 {
-		c.identity(r)
-	}
 	return r
 }
 

@@ -4,8 +4,9 @@
 //     (512-bit) moduli (field.go: Montgomery for any odd modulus, folding
 //     for 2^n - c and 2^(n-1) + c), short Weierstrass point arithmetic with
 //     complete formulas (point.go), the twisted Edwards form of the
-//     Edwards-equivalent curves (edwards.go) and Jacobian coordinates for
-//     variable-time verification (jacobian.go);
+//     Edwards-equivalent curves (edwards.go), Jacobian coordinates for
+//     variable-time verification (jacobian.go) and the per-public-key
+//     tables for verification (keytable.go);
 //   - ec_amd64.s: the products modulo 2^n - c in assembly (asm.go).
 //
 // Run it from the ec directory with "go generate" (see ec.go) or
@@ -37,6 +38,7 @@ func main() {
 		expand(&buf, pointTemplate, n)
 		expand(&buf, edwardsTemplate, n)
 		expand(&buf, jacobianTemplate, n)
+		expand(&buf, keyTableTemplate, n)
 		write(fmt.Sprintf("ec%d.go", n), buf.Bytes())
 	}
 	asm()

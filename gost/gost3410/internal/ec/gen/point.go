@@ -745,16 +745,28 @@ func (c *Curve{{.N}}) Sign(d, k, e []byte) (r, s []byte, ok int) {
 // CheckPoint), as in GOST R 34.10-2012 §6.2. Variable-time: every input is
 // public.
 func (c *Curve{{.N}}) Verify(pub, e, r, s []byte) bool {
+	u1, u2, ok := c.verifyScalars(e, r, s)
+	if !ok {
+		return false
+	}
+	qp, on := c.pointFromBytes(pub)
+	if on == 0 {
+		return false
+	}
+	return c.verifyResult(c.verifyMult(&u1, &u2, &qp), r)
+}
+
+// verifyScalars runs GOST R 34.10-2012 §6.2 steps 1–5 up to the point
+// multiplication: it checks that r and s lie in [1, q-1] and returns
+// z1 = s·v and z2 = -r·v mod q, with v = e⁻¹ (e ≡ 0 replaced by 1).
+// Variable-time (public input).
+func (c *Curve{{.N}}) verifyScalars(e, r, s []byte) (z1l, z2l [{{.N}}]uint64, ok bool) {
 	q := c.q
 	if len(r) != {{.Bytes}} || len(s) != {{.Bytes}} || len(e) != {{.Bytes}} {
-		return false
+		return z1l, z2l, false
 	}
 	if c.ScalarValid(r) == 0 || c.ScalarValid(s) == 0 {
-		return false
-	}
-	qp, ok := c.pointFromBytes(pub)
-	if ok == 0 {
-		return false
+		return z1l, z2l, false
 	}
 	var rq, sq, eq, v, z1, z2 Elem{{.N}}
 	rq.SetBytes(r, q)
@@ -769,13 +781,18 @@ func (c *Curve{{.N}}) Verify(pub, e, r, s []byte) bool {
 	v.fromLimbs(&vl, q)
 	z1.Mul(&sq, &v, q)
 	z2.Mul(&rq, &v, q).Neg(&z2, q)
-	z1l, z2l := z1.limbs(q), z2.limbs(q)
-	pt := c.verifyMult(&z1l, &z2l, &qp)
+	return z1.limbs(q), z2.limbs(q), true
+}
+
+// verifyResult runs GOST R 34.10-2012 §6.2 step 6 on C = z1·P + z2·Q: it
+// reports whether x(C) ≡ r (mod q), false for the identity. Variable-time.
+func (c *Curve{{.N}}) verifyResult(pt *Point{{.N}}, r []byte) bool {
+	q := c.q
 	if pt.z.IsZero() == 1 {
 		return false
 	}
-	// Accept when x(C) ≡ r (mod q), that is x = r + j·q < p for some j,
-	// compared projectively as X = (r + j·q)·Z to skip an inversion.
+	// x = r + j·q < p for some j, compared projectively as X = (r + j·q)·Z
+	// to skip an inversion.
 	cand := scalarLimbs{{.N}}(r)
 	var xr Elem{{.N}}
 	for lessThan{{.N}}(&cand, &c.p.p) == 1 {
