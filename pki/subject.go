@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -127,15 +126,6 @@ var specs = []attrSpec{
 		func(s *Subject) *string { return &s.OGRNIP }},
 	{OIDSNILS, "SNILS", "SNILS", "СНИЛС", numericStr, 11, ValidateSNILS,
 		func(s *Subject) *string { return &s.SNILS }},
-}
-
-func specByOID(oid asn1.ObjectIdentifier) *attrSpec {
-	for i := range specs {
-		if specs[i].oid.Equal(oid) {
-			return &specs[i]
-		}
-	}
-	return nil
 }
 
 func validateCountry(s string) error {
@@ -328,41 +318,4 @@ func (s *Subject) canonical() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// decodeString decodes an ASN.1 DirectoryString or another string type of an
-// attribute value. ok is false for a value that is not a string.
-func decodeString(v asn1.RawValue) (string, bool, error) {
-	if v.Class != asn1.ClassUniversal {
-		return "", false, nil
-	}
-	switch v.Tag {
-	case asn1.TagUTF8String:
-		if !utf8.Valid(v.Bytes) {
-			return "", true, errors.New("UTF8String is not valid UTF-8")
-		}
-		return string(v.Bytes), true, nil
-	case asn1.TagPrintableString, asn1.TagIA5String, asn1.TagNumericString:
-		if !isASCII(string(v.Bytes)) {
-			return "", true, errors.New("ASCII string holds non-ASCII bytes")
-		}
-		return string(v.Bytes), true, nil
-	case asn1.TagT61String:
-		// Latin-1 in practice, as other implementations read it.
-		r := make([]rune, len(v.Bytes))
-		for i, c := range v.Bytes {
-			r[i] = rune(c)
-		}
-		return string(r), true, nil
-	case asn1.TagBMPString:
-		if len(v.Bytes)%2 != 0 {
-			return "", true, errors.New("BMPString has an odd length")
-		}
-		u := make([]uint16, len(v.Bytes)/2)
-		for i := range u {
-			u[i] = uint16(v.Bytes[2*i])<<8 | uint16(v.Bytes[2*i+1])
-		}
-		return string(utf16.Decode(u)), true, nil
-	}
-	return "", false, nil
 }
