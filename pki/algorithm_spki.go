@@ -208,20 +208,32 @@ var supportedNamedCurves = []asn1.ObjectIdentifier{
 	{1, 3, 132, 0, 35},          // secp521r1
 }
 
+// supportedNamedCurvesDER holds the DER of supportedNamedCurves, which
+// is unique to each OID.
+var supportedNamedCurvesDER = func() [][]byte {
+	out := make([][]byte, len(supportedNamedCurves))
+	for i, oid := range supportedNamedCurves {
+		var b cryptobyte.Builder
+		b.AddASN1ObjectIdentifier(oid)
+		out[i] = b.BytesOrPanic()
+	}
+	return out
+}()
+
 // checkNamedCurve reports an ECDSA key on a curve other than those above
 // (P-192, Brainpool, explicit parameters…) as unsupported rather than
 // malformed: such certificates are well-formed, we just cannot use the key.
 func checkNamedCurve(params []byte) error {
-	var curve asn1.ObjectIdentifier
-	rest, err := asn1.Unmarshal(params, &curve)
-	if err != nil || len(rest) != 0 {
-		return fmt.Errorf("%w: ECDSA key with explicit or unknown curve parameters",
-			ErrUnsupportedAlgorithm)
-	}
-	for _, c := range supportedNamedCurves {
-		if c.Equal(curve) {
+	for _, der := range supportedNamedCurvesDER {
+		if string(params) == string(der) {
 			return nil
 		}
+	}
+	var curve asn1.ObjectIdentifier
+	p := cryptobyte.String(params)
+	if !p.ReadASN1ObjectIdentifier(&curve) || !p.Empty() {
+		return fmt.Errorf("%w: ECDSA key with explicit or unknown curve parameters",
+			ErrUnsupportedAlgorithm)
 	}
 	return fmt.Errorf("%w: ECDSA key on curve %s", ErrUnsupportedAlgorithm, curve)
 }

@@ -93,7 +93,9 @@ func (c *Certificate) CheckSignatureFrom(parent *Certificate) error {
 // SignatureAlgorithm unknown), so that any certificate can be shown;
 // verifying such a certificate fails with ErrUnsupportedAlgorithm.
 func ParseCertificate(der []byte) (*Certificate, error) {
-	c := &Certificate{Raw: der}
+	p := new(parsedCertificate)
+	c := &p.cert
+	c.Raw = der
 	input := cryptobyte.String(der)
 	var cert, tbs cryptobyte.String
 	if !input.ReadASN1(&cert, cbasn1.SEQUENCE) || !input.Empty() {
@@ -103,20 +105,36 @@ func ParseCertificate(der []byte) (*Certificate, error) {
 		return nil, errors.New("pki: malformed tbsCertificate")
 	}
 	c.RawTBSCertificate = tbs
-	var outerOID asn1.ObjectIdentifier
-	var outerParams []byte
-	if !readAlgorithmIdentifier(&cert, &outerOID, &outerParams) {
+	outer := signatureAlgorithm{raw: cert}
+	if !readAlgorithmIdentifier(&cert, &outer.oid, &outer.params) {
 		return nil, errors.New("pki: malformed certificate signature algorithm")
 	}
+	outer.raw = outer.raw[:len(outer.raw)-len(cert)]
 	sig, ok := readSignatureValue(&cert)
 	if !ok || !cert.Empty() {
 		return nil, errors.New("pki: malformed certificate signature")
 	}
 	c.Signature = sig
-	if err := c.parseTBS(tbs, outerOID, outerParams); err != nil {
+	if err := p.parseTBS(tbs, &outer); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// parsedCertificate is a Certificate with the values its pointers refer
+// to, allocated at once.
+type parsedCertificate struct {
+	cert            Certificate
+	serial          big.Int
+	issuer, subject Subject
+}
+
+// signatureAlgorithm is the outer AlgorithmIdentifier of a certificate:
+// its DER, OID and parameters.
+type signatureAlgorithm struct {
+	raw    []byte
+	oid    asn1.ObjectIdentifier
+	params []byte
 }
 
 // readSignatureValue reads a BIT STRING of whole bytes.
@@ -128,8 +146,8 @@ func readSignatureValue(s *cryptobyte.String) ([]byte, bool) {
 	return bits.Bytes, true
 }
 
-func (c *Certificate) parseTBS(tbs cryptobyte.String, outerOID asn1.ObjectIdentifier,
-	outerParams []byte) error {
+func (p *parsedCertificate) parseTBS(tbs cryptobyte.String, outer *signatureAlgorithm) error {
+	c := &p.cert
 	var body cryptobyte.String
 	if !tbs.ReadASN1(&body, cbasn1.SEQUENCE) {
 		return errors.New("pki: malformed tbsCertificate")
@@ -140,27 +158,20 @@ func (c *Certificate) parseTBS(tbs cryptobyte.String, outerOID asn1.ObjectIdenti
 		return errors.New("pki: malformed certificate version")
 	}
 	c.Version = int(version) + 1
-	c.SerialNumber = new(big.Int)
+	c.SerialNumber = &p.serial
 	if !body.ReadASN1Integer(c.SerialNumber) {
 		return errors.New("pki: malformed certificate serial number")
 	}
-	var innerOID asn1.ObjectIdentifier
-	var innerParams []byte
-	if !readAlgorithmIdentifier(&body, &innerOID, &innerParams) {
-		return errors.New("pki: malformed tbsCertificate signature algorithm")
+	if err := checkInnerAlgorithm(&body, outer); err != nil {
+		return err
 	}
-	// RFC 5280 §4.1.1.2: the two identifiers must be the same.
-	if !innerOID.Equal(outerOID) || string(innerParams) != string(outerParams) {
-		return errors.New(
-			"pki: certificate signature algorithm differs from the one in tbsCertificate")
-	}
-	c.SignatureAlgorithmOID = outerOID
-	alg, err := parseSignatureAlgorithm(outerOID, outerParams)
+	c.SignatureAlgorithmOID = outer.oid
+	alg, err := parseSignatureAlgorithm(outer.oid, outer.params)
 	if err != nil {
 		return err
 	}
 	c.SignatureAlgorithm = alg
-	if err := c.parseNamesAndValidity(&body); err != nil {
+	if err := p.parseNamesAndValidity(&body); err != nil {
 		return err
 	}
 	var spki cryptobyte.String
@@ -175,7 +186,34 @@ func (c *Certificate) parseTBS(tbs cryptobyte.String, outerOID asn1.ObjectIdenti
 	return c.parseUniqueIDsAndExtensions(&body)
 }
 
-func (c *Certificate) parseNamesAndValidity(body *cryptobyte.String) error {
+// checkInnerAlgorithm reads the signature AlgorithmIdentifier of the
+// tbsCertificate, which must be the same as the outer one (RFC 5280
+// §4.1.1.2). The same DER is the same OID and parameters, which need not
+// be decoded again.
+func checkInnerAlgorithm(body *cryptobyte.String, outer *signatureAlgorithm) error {
+	rest := *body
+	var raw cryptobyte.String
+	if rest.ReadASN1Element(&raw, cbasn1.SEQUENCE) && string(raw) == string(outer.raw) {
+		*body = rest
+		return nil
+	}
+	var innerOID asn1.ObjectIdentifier
+	var innerParams []byte
+	if !readAlgorithmIdentifier(body, &innerOID, &innerParams) {
+		return errors.New("pki: malformed tbsCertificate signature algorithm")
+	}
+	if !innerOID.Equal(outer.oid) || string(innerParams) != string(outer.params) {
+		return errors.New(
+			"pki: certificate signature algorithm differs from the one in tbsCertificate")
+	}
+	return nil
+}
+
+// parseNamesAndValidity reads issuer, validity and subject. The two names'
+// strings share one copy of the bytes from issuer to subject.
+func (p *parsedCertificate) parseNamesAndValidity(body *cryptobyte.String) error {
+	c := &p.cert
+	start := *body
 	var issuer, validity, subject cryptobyte.String
 	if !body.ReadASN1Element(&issuer, cbasn1.SEQUENCE) {
 		return errors.New("pki: malformed issuer name")
@@ -189,13 +227,14 @@ func (c *Certificate) parseNamesAndValidity(body *cryptobyte.String) error {
 		return errors.New("pki: malformed subject name")
 	}
 	c.RawIssuer, c.RawSubject = issuer, subject
-	var err error
-	if c.Issuer, err = ParseSubject(issuer); err != nil {
+	names := nameParser{der: start[:len(start)-len(*body)]}
+	if err := names.parse(issuer, &p.issuer); err != nil {
 		return fmt.Errorf("pki: issuer: %w", err)
 	}
-	if c.Subject, err = ParseSubject(subject); err != nil {
+	if err := names.parse(subject, &p.subject); err != nil {
 		return fmt.Errorf("pki: subject: %w", err)
 	}
+	c.Issuer, c.Subject = &p.issuer, &p.subject
 	return nil
 }
 

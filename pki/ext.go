@@ -260,13 +260,14 @@ var extParsers = []struct {
 // (RFC 5280 §4.2).
 func parseExtensions(exts []pkix.Extension) (Extensions, error) {
 	var e Extensions
-	seen := make(map[string]bool)
-	for _, x := range exts {
-		key := x.Id.String()
-		if seen[key] {
-			return e, fmt.Errorf("pki: extension %s appears twice", key)
+	for i, x := range exts {
+		// Pairwise: a certificate has a handful of extensions, and a map
+		// of their OIDs as text cost more than the comparisons.
+		for _, y := range exts[:i] {
+			if x.Id.Equal(y.Id) {
+				return e, fmt.Errorf("pki: extension %s appears twice", x.Id)
+			}
 		}
-		seen[key] = true
 		known := false
 		for _, p := range extParsers {
 			if !p.oid.Equal(x.Id) {
@@ -446,8 +447,9 @@ func readImplicitGeneralizedTime(content []byte, t *time.Time) bool {
 	if len(content) > 127 {
 		return false
 	}
-	der := append([]byte{byte(cbasn1.GeneralizedTime), byte(len(content))}, content...)
-	s := cryptobyte.String(der)
+	var buf [2 + 127]byte
+	buf[0], buf[1] = byte(cbasn1.GeneralizedTime), byte(len(content))
+	s := cryptobyte.String(buf[:2+copy(buf[2:], content)])
 	return s.ReadASN1GeneralizedTime(t)
 }
 
@@ -498,7 +500,14 @@ func readExtensions(s *cryptobyte.String) ([]pkix.Extension, bool) {
 	if !s.ReadASN1(&seq, cbasn1.SEQUENCE) {
 		return nil, false
 	}
-	var out []pkix.Extension
+	n := 0
+	for count := seq; count.SkipASN1(cbasn1.SEQUENCE); {
+		n++
+	}
+	var out []pkix.Extension // nil when there are none
+	if n > 0 {
+		out = make([]pkix.Extension, 0, n)
+	}
 	for !seq.Empty() {
 		var ext cryptobyte.String
 		var x pkix.Extension
