@@ -66,6 +66,15 @@ func BenchmarkRenewal(b *testing.B) { storetest.Bench(b, backend(b)) }
 // BenchmarkAudit compares single audit appends with AppendAudits.
 func BenchmarkAudit(b *testing.B) { storetest.BenchAudit(b, backend(b)) }
 
+// BenchmarkAuditNormalSync is BenchmarkAudit without an fsync a commit,
+// so that the statements' own cost shows.
+func BenchmarkAuditNormalSync(b *testing.B) {
+	be := backend(b)
+	newDSN := be.NewDSN
+	be.NewDSN = func(t testing.TB) string { return newDSN(t) + "?synchronous=normal" }
+	storetest.BenchAudit(b, be)
+}
+
 // BenchmarkRenewalNormalSync is BenchmarkRenewal with synchronous=normal:
 // durable through a process crash, not through a power loss.
 func BenchmarkRenewalNormalSync(b *testing.B) {
