@@ -279,7 +279,7 @@ func testListRequests(t *testing.T, b Backend) {
 
 func testSerialsAndCertificates(t *testing.T, b Backend) {
 	ctx := context.Background()
-	s, _ := fresh(t, b)
+	s, dsn := fresh(t, b)
 	sub := newSubscriber(t, s)
 
 	// A serial can be reserved for an approved request only.
@@ -331,6 +331,31 @@ func testSerialsAndCertificates(t *testing.T, b Backend) {
 	short := newCertificate(sub.ID, r.ID, res.Serial)
 	short.SPKISHA256 = short.SPKISHA256[:20]
 	wantErr(t, s.RecordCertificate(ctx, short), store.ErrInvalid, "RecordCertificate")
+	foreign := newCertificate(sub.ID, r.ID, res.Serial)
+	foreign.Issuer = []byte("\x30\x00")
+	wantErr(t, s.RecordCertificate(ctx, foreign), store.ErrInvalid, "RecordCertificate")
+	// A refusal moves nothing, even in a transaction that goes on and
+	// commits.
+	err = s.InTx(ctx, func(tx store.Tx) error {
+		for _, c := range []*store.Certificate{unreserved, wrong, foreign} {
+			if err := tx.RecordCertificate(ctx, c); !errors.Is(err, store.ErrNotFound) &&
+				!errors.Is(err, store.ErrInvalid) {
+				t.Errorf("RecordCertificate in a transaction: %v", err)
+			}
+		}
+		return nil
+	})
+	must(t, err)
+	for _, id := range []int64{r.ID, r2.ID} {
+		got, err := s.Request(ctx, id)
+		must(t, err)
+		if got.State != store.StateApproved {
+			t.Errorf("request %d after refused certificates: %s, want approved", id, got.State)
+		}
+	}
+	if n := b.QueryInt(t, dsn, `SELECT count(*) FROM certificates`); n != 0 {
+		t.Errorf("%d certificates after refusals, want 0", n)
+	}
 
 	c := newCertificate(sub.ID, r.ID, res.Serial)
 	c.KeyExpires = at(300 * 24 * time.Hour)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"time"
 
 	"rekey/store"
@@ -88,40 +89,34 @@ func (o ops) RecordCertificate(ctx context.Context, c *store.Certificate) error 
 		c.KeyExpires = c.NotAfter
 	}
 	err := o.atomic(ctx, func(o ops) error {
-		// 1. The serial must have been reserved, for this request.
-		res, err := scanReservation(o.tx.QueryRow(ctx,
-			`SELECT `+reservationCols+` FROM serials WHERE serial = $1`, c.Serial))
-		if err != nil {
-			return o.fail(op, "serials", err)
-		}
-		if res.RequestID != c.RequestID {
-			return invalid(op, table, "serial %x is reserved for request %d, not %d",
-				c.Serial, res.RequestID, c.RequestID)
-		}
-		if !bytes.Equal(res.Issuer, c.Issuer) {
-			return invalid(op, table, "serial %x is reserved for another issuer", c.Serial)
-		}
-
-		// 2. Compare and set the request: only one certificate moves it.
+		// 1. Compare and set the request: only one certificate moves it,
+		// and only under the serial reserved for it by this issuer.
 		if c.RequestID != 0 {
 			n, err := o.tx.Exec(ctx, `UPDATE requests SET state = $1, updated_at = $2
-				WHERE id = $3 AND state = $4`,
-				store.StateIssued, ts(c.IssuedAt), c.RequestID, store.StateApproved)
+				WHERE id = $3 AND state = $4 AND EXISTS (SELECT 1 FROM serials
+					WHERE serial = $5 AND issuer = $6 AND request_id = $3)`,
+				store.StateIssued, ts(c.IssuedAt), c.RequestID, store.StateApproved, c.Serial,
+				c.Issuer)
 			if err != nil {
 				return o.fail(op, "requests", err)
 			}
 			if n == 0 {
-				return o.stateError(ctx, op, c.RequestID, store.StateApproved)
+				return o.unrecordable(ctx, op, c)
 			}
 		}
 
-		// 3. The certificate; unique keys catch a reused key or serial.
-		_, err = o.tx.Exec(ctx, `INSERT INTO certificates (serial, issuer, subscriber_id,
+		// 2. The certificate, under its reservation; unique keys catch a
+		// reused key or serial.
+		n, err := o.tx.Exec(ctx, `INSERT INTO certificates (serial, issuer, subscriber_id,
 			request_id, der, spki_sha256, not_before, not_after, key_expires, issued_at, status)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+			WHERE EXISTS (SELECT 1 FROM serials
+				WHERE serial = $1 AND issuer = $2 AND COALESCE(request_id, 0) = $12)`,
 			c.Serial, c.Issuer, c.SubscriberID, nid(c.RequestID), c.DER, c.SPKISHA256,
-			ts(c.NotBefore), ts(c.NotAfter), ts(c.KeyExpires), ts(c.IssuedAt), store.StatusValid)
-		if err != nil {
+			ts(c.NotBefore), ts(c.NotAfter), ts(c.KeyExpires), ts(c.IssuedAt), store.StatusValid,
+			c.RequestID)
+		switch {
+		case err != nil:
 			return o.conflict(ctx, err,
 				probe{store.KeyCertificateSerial, `SELECT 1 FROM certificates WHERE serial = $1`,
 					[]any{c.Serial}},
@@ -129,6 +124,8 @@ func (o ops) RecordCertificate(ctx context.Context, c *store.Certificate) error 
 					[]any{c.SPKISHA256}},
 				probe{store.KeyCertificateRequest, `SELECT 1 FROM certificates WHERE request_id = $1`,
 					[]any{c.RequestID}})
+		case n == 0:
+			return o.unrecordable(ctx, op, c)
 		}
 		return nil
 	})
@@ -140,6 +137,28 @@ func (o ops) RecordCertificate(ctx context.Context, c *store.Certificate) error 
 		*t = norm(*t)
 	}
 	return nil
+}
+
+// unrecordable explains why c could not be recorded, in this order: its
+// serial is not reserved, is reserved for another request or issuer, or
+// its request is no longer approved.
+func (o ops) unrecordable(ctx context.Context, op string, c *store.Certificate) error {
+	const table = "certificates"
+	res, err := scanReservation(o.tx.QueryRow(ctx,
+		`SELECT `+reservationCols+` FROM serials WHERE serial = $1`, c.Serial))
+	switch {
+	case err != nil:
+		return o.fail(op, "serials", err)
+	case res.RequestID != c.RequestID:
+		return invalid(op, table, "serial %x is reserved for request %d, not %d",
+			c.Serial, res.RequestID, c.RequestID)
+	case !bytes.Equal(res.Issuer, c.Issuer):
+		return invalid(op, table, "serial %x is reserved for another issuer", c.Serial)
+	case c.RequestID != 0:
+		return o.stateError(ctx, op, c.RequestID, store.StateApproved)
+	}
+	return &store.OpError{Op: op, Table: table,
+		Err: errors.New("internal error: a reserved serial's certificate was not inserted")}
 }
 
 const certificateCols = `serial, issuer, subscriber_id, request_id, der, spki_sha256,
