@@ -225,6 +225,12 @@ func (s *countingStore) AppendAudit(ctx context.Context, e store.AuditEntry) (
 	return s.Store.AppendAudit(ctx, e)
 }
 
+func (s *countingStore) AppendAudits(ctx context.Context, e []store.AuditEntry) (
+	[]*store.AuditRecord, error) {
+	s.n.Add(1)
+	return s.Store.AppendAudits(ctx, e)
+}
+
 // poolOption is appended to the PostgreSQL DSN of the benchmarks, for
 // trying pool sizes: REKEY_BENCH_PG_OPTION='&pool_max_conns=16'.
 var poolOption = os.Getenv("REKEY_BENCH_PG_OPTION")

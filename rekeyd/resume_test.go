@@ -47,6 +47,43 @@ func (s *dyingStore) AppendAudit(ctx context.Context, e store.AuditEntry) (*stor
 	return s.Store.AppendAudit(ctx, e)
 }
 
+// commit counts one write made outside a transaction, a commit of its
+// own, and reports whether the process is still alive to make it.
+func (s *dyingStore) commit() error {
+	if s.left.Load() == 0 {
+		return errDied
+	}
+	if s.left.Load() > 0 {
+		s.left.Add(-1)
+	}
+	return nil
+}
+
+// The transaction's writes are committed alone when nothing else waits
+// (rekeyd's unit): each is a commit.
+
+func (s *dyingStore) CreateTransaction(ctx context.Context, t *store.Transaction) error {
+	if err := s.commit(); err != nil {
+		return err
+	}
+	return s.Store.CreateTransaction(ctx, t)
+}
+
+func (s *dyingStore) UpdateTransaction(ctx context.Context, t *store.Transaction) error {
+	if err := s.commit(); err != nil {
+		return err
+	}
+	return s.Store.UpdateTransaction(ctx, t)
+}
+
+func (s *dyingStore) RememberNonce(ctx context.Context, sender, nonce []byte,
+	until time.Time) error {
+	if err := s.commit(); err != nil {
+		return err
+	}
+	return s.Store.RememberNonce(ctx, sender, nonce, until)
+}
+
 // crashedRenewal is a kur whose server died after commits commits of it,
 // and the operator restarted on the same directory.
 type crashedRenewal struct {

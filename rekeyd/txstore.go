@@ -73,7 +73,7 @@ func (s *TransactionStore) createLater(ctx context.Context, u *unit, tx *cmp.Tra
 	old, err := s.st.Transaction(ctx, txSender, tx.ID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		u.add(func(ctx context.Context, t store.Tx) error {
+		u.addAlone(func(ctx context.Context, t store.Tx) error {
 			r := *row
 			r.Version = 0
 			return txStoreError(t.CreateTransaction(ctx, &r))
@@ -87,7 +87,7 @@ func (s *TransactionStore) createLater(ctx context.Context, u *unit, tx *cmp.Tra
 	}
 	// An expired transaction with the same ID: reuse its row.
 	version := old.Version
-	u.add(func(ctx context.Context, t store.Tx) error {
+	u.addAlone(func(ctx context.Context, t store.Tx) error {
 		r := *row
 		r.Version = version
 		return txStoreError(t.UpdateTransaction(ctx, &r))
@@ -164,7 +164,7 @@ func (s *TransactionStore) Update(ctx context.Context, tx *cmp.Transaction) erro
 	}
 	if u := unitOf(ctx); u != nil {
 		version := row.Version
-		u.add(func(ctx context.Context, t store.Tx) error {
+		u.addAlone(func(ctx context.Context, t store.Tx) error {
 			r := *row
 			r.Version = version
 			return txStoreError(t.UpdateTransaction(ctx, &r))
@@ -193,7 +193,7 @@ func (s *TransactionStore) SeenNonce(ctx context.Context, nonce []byte,
 		// A nonce seen before fails the unit's first commit, and with
 		// it everything the message would have changed.
 		nonce := append([]byte(nil), nonce...)
-		u.add(func(ctx context.Context, t store.Tx) error {
+		u.addAlone(func(ctx context.Context, t store.Tx) error {
 			err := t.RememberNonce(ctx, txSender, nonce, until)
 			if errors.Is(err, store.ErrConflict) {
 				return fmt.Errorf("rekeyd: sender nonce: %w: %w", cmp.Refuse(

@@ -24,8 +24,18 @@ import (
 // inside a transaction (the policy's own checks) always go to the store.
 type unit struct {
 	mu    sync.Mutex
-	ops   []func(context.Context, store.Tx) error
+	ops   []unitOp
 	certs map[string]store.Certificate // by serial
+}
+
+// A unitOp is a queued write. alone says it is one statement of the store
+// that appends no audit record, so that when it is the only write left it
+// commits as a statement of its own: on PostgreSQL one round trip instead
+// of BEGIN, the statement and COMMIT (the kur's last write, its
+// transaction's new state, is one).
+type unitOp struct {
+	run   func(context.Context, store.Tx) error
+	alone bool
 }
 
 type unitKey struct{}
@@ -45,12 +55,19 @@ func unitOf(ctx context.Context) *unit {
 // add queues op for the unit's next commit.
 func (u *unit) add(op func(context.Context, store.Tx) error) {
 	u.mu.Lock()
-	u.ops = append(u.ops, op)
+	u.ops = append(u.ops, unitOp{run: op})
+	u.mu.Unlock()
+}
+
+// addAlone queues op, a single statement without audit (see unitOp).
+func (u *unit) addAlone(op func(context.Context, store.Tx) error) {
+	u.mu.Lock()
+	u.ops = append(u.ops, unitOp{run: op, alone: true})
 	u.mu.Unlock()
 }
 
 // take removes and returns the queued writes.
-func (u *unit) take() []func(context.Context, store.Tx) error {
+func (u *unit) take() []unitOp {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	ops := u.ops
@@ -60,7 +77,7 @@ func (u *unit) take() []func(context.Context, store.Tx) error {
 
 // restore puts back writes whose transaction rolled back, before any
 // queued since.
-func (u *unit) restore(ops []func(context.Context, store.Tx) error) {
+func (u *unit) restore(ops []unitOp) {
 	u.mu.Lock()
 	u.ops = append(ops, u.ops...)
 	u.mu.Unlock()
@@ -113,14 +130,21 @@ func certificateOnce(ctx context.Context, st store.Store, serial []byte) (
 // the unit of ctx, if any; they stay queued when it rolls back.
 func inUnitTx(ctx context.Context, st store.Store, fn func(store.Tx) error) error {
 	u := unitOf(ctx)
-	var ops []func(context.Context, store.Tx) error
+	var ops []unitOp
 	if u != nil {
 		ops = u.take()
+	}
+	if fn == nil && len(ops) == 1 && ops[0].alone {
+		err := ops[0].run(ctx, st)
+		if err != nil {
+			u.restore(ops)
+		}
+		return err
 	}
 	err := st.InTx(ctx, func(tx store.Tx) error {
 		lt := &lateAudit{Tx: tx}
 		for _, op := range ops {
-			if err := op(ctx, lt); err != nil {
+			if err := op.run(ctx, lt); err != nil {
 				return err
 			}
 		}
