@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
@@ -129,12 +130,17 @@ func parseSPKI(der []byte) (crypto.PublicKey, PublicKeyAlgorithm, error) {
 	case oid.Equal(OIDPublicKeyGOST94):
 		return nil, GOST94,
 			fmt.Errorf("%w: GOST R 34.10-94 public key", ErrUnsupportedAlgorithm)
-	case oid.Equal(OIDPublicKeyECDSA), oid.Equal(oidPublicKeyRSA), oid.Equal(oidPublicKeyEd25519):
-		if oid.Equal(OIDPublicKeyECDSA) {
-			if err := checkNamedCurve(params); err != nil {
-				return nil, UnknownPublicKeyAlgorithm, err
-			}
+	case oid.Equal(OIDPublicKeyECDSA):
+		curve, err := namedCurve(params)
+		if err != nil {
+			return nil, UnknownPublicKeyAlgorithm, err
 		}
+		pub, err := parseECDSAPublicKey(curve, bits)
+		if err != nil {
+			return nil, UnknownPublicKeyAlgorithm, fmt.Errorf("pki: malformed public key: %v", err)
+		}
+		return pub, ECDSA, nil
+	case oid.Equal(oidPublicKeyRSA), oid.Equal(oidPublicKeyEd25519):
 		pub, err := x509.ParsePKIXPublicKey(der)
 		if err != nil {
 			return nil, UnknownPublicKeyAlgorithm, fmt.Errorf("pki: malformed public key: %v", err)
@@ -200,40 +206,60 @@ func publicKeysEqual(a, b crypto.PublicKey) bool {
 	return false
 }
 
-// Named curves crypto/x509 can parse (RFC 5480 §2.1.1.1).
-var supportedNamedCurves = []asn1.ObjectIdentifier{
-	{1, 3, 132, 0, 33},          // secp224r1
-	{1, 2, 840, 10045, 3, 1, 7}, // prime256v1 (P-256)
-	{1, 3, 132, 0, 34},          // secp384r1
-	{1, 3, 132, 0, 35},          // secp521r1
-}
-
-// supportedNamedCurvesDER holds the DER of supportedNamedCurves, which
-// is unique to each OID.
-var supportedNamedCurvesDER = func() [][]byte {
-	out := make([][]byte, len(supportedNamedCurves))
-	for i, oid := range supportedNamedCurves {
-		var b cryptobyte.Builder
-		b.AddASN1ObjectIdentifier(oid)
-		out[i] = b.BytesOrPanic()
+// Named curves crypto/x509 can parse (RFC 5480 §2.1.1.1), and their
+// DER, which is unique to each.
+var (
+	supportedNamedCurves = []asn1.ObjectIdentifier{
+		{1, 3, 132, 0, 33},          // secp224r1
+		{1, 2, 840, 10045, 3, 1, 7}, // prime256v1 (P-256)
+		{1, 3, 132, 0, 34},          // secp384r1
+		{1, 3, 132, 0, 35},          // secp521r1
 	}
-	return out
-}()
+	supportedNamedCurvesDER = func() [][]byte {
+		out := make([][]byte, len(supportedNamedCurves))
+		for i, oid := range supportedNamedCurves {
+			var b cryptobyte.Builder
+			b.AddASN1ObjectIdentifier(oid)
+			out[i] = b.BytesOrPanic()
+		}
+		return out
+	}()
+	supportedCurves = []func() elliptic.Curve{
+		elliptic.P224, elliptic.P256, elliptic.P384, elliptic.P521}
+)
 
-// checkNamedCurve reports an ECDSA key on a curve other than those above
-// (P-192, Brainpool, explicit parameters…) as unsupported rather than
-// malformed: such certificates are well-formed, we just cannot use the key.
-func checkNamedCurve(params []byte) error {
-	for _, der := range supportedNamedCurvesDER {
+// namedCurve returns the curve that ECDSA key parameters name. It reports
+// a curve other than those above (P-192, Brainpool, explicit parameters…)
+// as unsupported rather than malformed: such certificates are well-formed,
+// we just cannot use the key.
+func namedCurve(params []byte) (elliptic.Curve, error) {
+	for i, der := range supportedNamedCurvesDER {
 		if string(params) == string(der) {
-			return nil
+			return supportedCurves[i](), nil
 		}
 	}
 	var curve asn1.ObjectIdentifier
 	p := cryptobyte.String(params)
 	if !p.ReadASN1ObjectIdentifier(&curve) || !p.Empty() {
-		return fmt.Errorf("%w: ECDSA key with explicit or unknown curve parameters",
+		return nil, fmt.Errorf("%w: ECDSA key with explicit or unknown curve parameters",
 			ErrUnsupportedAlgorithm)
 	}
-	return fmt.Errorf("%w: ECDSA key on curve %s", ErrUnsupportedAlgorithm, curve)
+	return nil, fmt.Errorf("%w: ECDSA key on curve %s", ErrUnsupportedAlgorithm, curve)
+}
+
+// parseECDSAPublicKey decodes the subjectPublicKey BIT STRING of an ECDSA
+// key on curve as crypto/x509 does, with its errors, but without its
+// encoding/asn1 pass over the SubjectPublicKeyInfo that parseSPKI has
+// already read: the padding bits are checked as X.690 §11.2 asks and the
+// point is decoded uncompressed (SEC 1 §2.3.4).
+func parseECDSAPublicKey(curve elliptic.Curve, bits []byte) (*ecdsa.PublicKey, error) {
+	if len(bits) == 0 {
+		return nil, asn1.SyntaxError{Msg: "zero length BIT STRING"}
+	}
+	pad := bits[0]
+	if pad > 7 || len(bits) == 1 && pad > 0 || bits[len(bits)-1]&(1<<pad-1) != 0 {
+		return nil, asn1.SyntaxError{Msg: "invalid padding bits in BIT STRING"}
+	}
+	b := asn1.BitString{Bytes: bits[1:], BitLength: (len(bits)-1)*8 - int(pad)}
+	return ecdsa.ParseUncompressedPublicKey(curve, b.RightAlign())
 }

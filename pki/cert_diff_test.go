@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -109,9 +110,9 @@ func FuzzParseCertificateDifferential(f *testing.F) {
 	})
 }
 
-// TestCheckNamedCurveSameAsReference compares checkNamedCurve with the
+// TestNamedCurveSameAsReference compares namedCurve with the
 // encoding/asn1 reference on curve parameters met in the field and broken.
-func TestCheckNamedCurveSameAsReference(t *testing.T) {
+func TestNamedCurveSameAsReference(t *testing.T) {
 	params := [][]byte{nil, {0x05, 0x00}, {0x06, 0x00}, {0x06, 0x01, 0x80},
 		{0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x00},                   // trailing byte
 		{0x06, 0x09, 0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07}, // brainpoolP256r1
@@ -119,9 +120,67 @@ func TestCheckNamedCurveSameAsReference(t *testing.T) {
 		{0x30, 0x03, 0x02, 0x01, 0x01}}                                     // explicit parameters
 	params = append(params, supportedNamedCurvesDER...)
 	for _, p := range params {
-		err, want := checkNamedCurve(p), refCheckNamedCurve(p)
+		_, err := namedCurve(p)
+		want := refCheckNamedCurve(p)
 		if (err == nil) != (want == nil) || err != nil && err.Error() != want.Error() {
-			t.Errorf("checkNamedCurve(%x): got %v, reference %v", p, err, want)
+			t.Errorf("namedCurve(%x): got %v, reference %v", p, err, want)
 		}
 	}
+}
+
+// checkSPKISameAsReference compares parseSPKI with the reference, which
+// handed ECDSA keys to crypto/x509: same key, algorithm and error text.
+func checkSPKISameAsReference(t *testing.T, der []byte) {
+	t.Helper()
+	pub, alg, err := parseSPKI(der)
+	wantPub, wantAlg, wantErr := refParseSPKI(der)
+	if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+		t.Fatalf("parseSPKI(%x): got error %v, reference %v", der, err, wantErr)
+	}
+	if alg != wantAlg || !reflect.DeepEqual(pub, wantPub) {
+		t.Fatalf("parseSPKI(%x): got %v %#v, reference %v %#v", der, alg, pub, wantAlg, wantPub)
+	}
+}
+
+// seedSPKIs returns the public keys of the seed certificates.
+func seedSPKIs(tb testing.TB) [][]byte {
+	var out [][]byte
+	for _, der := range seedCertificates(tb) {
+		c, err := refParseCertificate(der)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, c.RawSubjectPublicKeyInfo)
+	}
+	return out
+}
+
+// TestParseSPKISameAsReference checks every truncation and many one-byte
+// changes of the ECDSA keys, and the keys of the other algorithms as they
+// are.
+func TestParseSPKISameAsReference(t *testing.T) {
+	for _, der := range seedSPKIs(t) {
+		checkSPKISameAsReference(t, der)
+		if testing.Short() || !bytes.Contains(der, supportedNamedCurvesDER[1]) {
+			continue
+		}
+		mutated := make([]byte, len(der))
+		for i := range der {
+			checkSPKISameAsReference(t, der[:i])
+			for _, b := range []byte{0x00, 0x01, 0x07, 0x08, 0x80, 0xff, der[i] ^ 0x01} {
+				copy(mutated, der)
+				mutated[i] = b
+				checkSPKISameAsReference(t, mutated)
+			}
+		}
+	}
+}
+
+func FuzzParseSPKIDifferential(f *testing.F) {
+	for _, der := range seedSPKIs(f) {
+		f.Add(der)
+	}
+	f.Fuzz(func(t *testing.T, der []byte) {
+		checkSPKISameAsReference(t, der)
+	})
 }
