@@ -254,8 +254,16 @@ func TestAllocations(t *testing.T) {
 	k, _ := GenerateKey(TC26256A, rand.Reader)
 	digest := make([]byte, 32)
 	sig, _ := k.Sign(rand.Reader, digest, nil)
+	defer swapKeyTables(newTableCache(^uint32(0), maxKeyTables, maxCountedKeys))()
 	if n := testing.AllocsPerRun(20, func() { Verify(k.PublicKey(), digest, sig) }); n > 2 {
 		t.Errorf("Verify allocates %v times, want at most 2", n)
+	}
+	keyTables = newTableCache(hotThreshold, maxKeyTables, maxCountedKeys)
+	for range hotThreshold {
+		Verify(k.PublicKey(), digest, sig)
+	}
+	if n := testing.AllocsPerRun(20, func() { Verify(k.PublicKey(), digest, sig) }); n > 2 {
+		t.Errorf("Verify with the key's table allocates %v times, want at most 2", n)
 	}
 	if n := testing.AllocsPerRun(20, func() { k.Sign(rand.Reader, digest, nil) }); n > 8 {
 		t.Errorf("Sign allocates %v times, want at most 8", n)

@@ -122,6 +122,16 @@ func TestVectors(t *testing.T) {
 			if Verify(pub, digest, bad) {
 				t.Errorf("Verify accepted a modified signature")
 			}
+			table, err := c.impl.NewKeyTable(pub.be)
+			if err != nil {
+				t.Fatalf("NewKeyTable: %v", err)
+			}
+			if !c.impl.VerifyWithTable(table, reverse(digest), sig[n:], sig[:n]) {
+				t.Errorf("verification with the key's table failed")
+			}
+			if c.impl.VerifyWithTable(table, reverse(digest), bad[n:], bad[:n]) {
+				t.Errorf("verification with the key's table accepted a modified signature")
+			}
 			if v.D == "" {
 				return
 			}
