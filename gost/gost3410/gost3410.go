@@ -256,7 +256,7 @@ func (priv *PrivateKey) signWithK(k, e []byte) ([]byte, bool) {
 // of the wrong length and r or s outside [1, q-1]. Variable-time.
 //
 // A key verified often (a CA's own key) gets a precomputed table of its
-// multiples after a few verifications, which makes later ones about 2.8
+// multiples after a few verifications, which makes later ones about 3
 // times faster; see keyTables. The result is the same either way.
 func Verify(pub *PublicKey, digest, sig []byte) bool {
 	if pub == nil || pub.curve == nil {

@@ -11,14 +11,14 @@ import (
 // keyTables keeps precomputed tables (ec.KeyTable) for the public keys that
 // are verified most often. A CA checks its own signature in every chain
 // and every protection it made, so one key is verified thousands of times
-// a second; with its table, verification adds two precomputed points per
-// 5-bit window and doubles nothing, about 2.8 times faster (TC26-256-A:
-// 19 µs instead of 55 µs; BenchmarkVerifyHotKey).
+// a second; with its table, verification adds precomputed points only and
+// doubles nothing, about 3 times faster (TC26-256-A: 17 µs instead of
+// 53 µs, TC26-512-C: 84 µs instead of 268 µs; BenchmarkVerifyHotKey).
 //
 // Every verification counts one use of its key, valid signature or not;
 // the use that reaches hotThreshold builds the key's table, and later uses
-// take it. A build costs about as much as 4–5 plain verifications (0.23 ms
-// on TC26-256-A, 1.3 ms on TC26-512-C; BenchmarkKeyTable) and is repaid
+// take it. A build costs about as much as 4–5 plain verifications (0.25 ms
+// on TC26-256-A, 1.25 ms on TC26-512-C; BenchmarkKeyTable) and is repaid
 // by the next 5–7 verifications. hotThreshold = 8 sits above the 4–5 at
 // which a build would be worth it for a key never seen again, so that a
 // key verified exactly 8 times costs at most about 1.5 times what it cost

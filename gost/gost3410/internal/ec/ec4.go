@@ -1813,6 +1813,10 @@ type Curve4 struct {
 	baseOnce  sync.Once
 	baseTable *[52][16]affine4
 
+	// The verification-only base table (wideBase), signed 7-bit windows.
+	wideOnce  sync.Once
+	wideTable *[37][64]affine4
+
 	// ed is set for curves birationally equivalent to a twisted Edwards
 	// curve u² + v² = 1 + d·u²·v² (RFC 7836 Appendix A, e = 1) with d not
 	// a square; scalar multiplication then runs on that curve.
@@ -2325,6 +2329,28 @@ func (c *Curve4) scalarBaseMult(r *Point4, k *[4]uint64) *Point4 {
 	return r
 }
 
+// recode7 writes the public k < 2^256 as 37 signed 7-bit digits
+// in [-63, 64], k = Σ d[i]·128^i; the top digit takes the last carry, as
+// 37·7 > 256. Variable-time.
+func recode7_4(k *[4]uint64) (d [37]int8) {
+	var carry int64
+	for i := range d {
+		limb, off := 7*i/64, 7*i%64
+		w := k[limb] >> off
+		if off > 57 && limb+1 < 4 {
+			w |= k[limb+1] << (64 - off)
+		}
+		v := int64(w&127) + carry
+		carry = 0
+		if v > 64 {
+			v -= 128
+			carry = 1
+		}
+		d[i] = int8(v)
+	}
+	return d
+}
+
 // wnaf returns the width-5 non-adjacent form of k: digits odd in [-15, 15]
 // or zero, k = Σ d[i]·2^i. Variable-time (public scalars only).
 func wnaf4(in [4]uint64) (d [256 + 2]int8) {
@@ -2360,8 +2386,9 @@ func wnaf4(in [4]uint64) (d [256 + 2]int8) {
 }
 
 // verifyMult returns u1·G + u2·Q for public u1, u2 < q. The G part adds one
-// row of the base table per signed 5-bit window, the Q part runs width-5
-// NAF double-and-add over odd multiples of Q. Variable-time.
+// point of the verification base table per signed 7-bit window, the Q
+// part runs width-5 NAF double-and-add over odd multiples of Q.
+// Variable-time.
 func (c *Curve4) verifyMult(u1, u2 *[4]uint64, q *Point4) *Point4 {
 	if c.ed != nil {
 		return c.edVerifyMult(u1, u2, q)
@@ -2644,6 +2671,10 @@ type edwards4 struct {
 
 	baseOnce  sync.Once
 	baseTable *[52][16]edAffine4
+
+	// The verification-only base table (edWideBase), signed 7-bit windows.
+	wideOnce  sync.Once
+	wideTable *[37][64]edAffine4
 }
 
 // edPoint4 is a point in extended coordinates (X:Y:Z:T) with u = X/Z,
@@ -2928,7 +2959,7 @@ func (c *Curve4) edVerifyMult(u1, u2 *[4]uint64, q *Point4) *Point4 {
 			c.edAdd(&acc, &acc, &nq)
 		}
 	}
-	c.edAddRows(&acc, c.edBase(), u1)
+	c.edAddWide(&acc, u1)
 	var r Point4
 	return c.fromEdwards(&r, &acc)
 }
@@ -2956,27 +2987,77 @@ func (c *Curve4) edAddRows(acc *edPoint4, table *[52][16]edAffine4, k *[4]uint64
 
 // edRows returns the table of edAddRows for the point p (Weierstrass
 // projective, of order q): entry [i][j] = (j+1)·32^i·p on the Edwards
-// form. The multiples are computed in extended coordinates, the even ones
-// by doubling, and brought to affine form with a single inversion for the
-// whole table. Variable-time (public p).
+// form. Variable-time (public p).
 func (c *Curve4) edRows(p *Point4) *[52][16]edAffine4 {
-	m := c.p
-	pts := make([]edPoint4, 52*16)
-	var b edPoint4 // 32^i·p
+	var b edPoint4
 	c.toEdwards(&b, p)
-	for i := 0; i < 52; i++ {
-		row := pts[16*i : 16*i+16]
-		row[0] = b
-		for j := 1; j < 16; j += 2 {
-			c.edDouble(&row[j], &row[j/2], true) // (j+1)·b = 2·((j+1)/2)·b
-			if j+1 < 16 {
-				c.edAdd(&row[j+1], &row[j], &b)
+	table := new([52][16]edAffine4)
+	c.edMultiples(&b, 52, 16, func(i, j int) *edAffine4 { return &table[i][j] })
+	return table
+}
+
+// edWideBase returns the base table for verification only: entry [i][j]
+// is (j+1)·128^i·G, for signed 7-bit windows, so that u1·G takes 37
+// additions instead of 52. It is read with direct indexing (public
+// scalars), never by signing, which keeps the constant-time 5-bit table.
+// Built on first use.
+func (c *Curve4) edWideBase() *[37][64]edAffine4 {
+	e := c.ed
+	e.wideOnce.Do(func() {
+		var g Point4
+		g.x, g.y, g.z = c.gx, c.gy, c.p.one
+		var b edPoint4
+		c.toEdwards(&b, &g)
+		table := new([37][64]edAffine4)
+		c.edMultiples(&b, 37, 64, func(i, j int) *edAffine4 { return &table[i][j] })
+		e.wideTable = table
+	})
+	return e.wideTable
+}
+
+// edAddWide adds k·G to acc with edWideBase: one affine addition per
+// nonzero signed 7-bit digit of the public k. Variable-time.
+func (c *Curve4) edAddWide(acc *edPoint4, k *[4]uint64) {
+	if isZero4(k) {
+		return // CheckPoint's q·P: no need to build the table
+	}
+	m := c.p
+	table := c.edWideBase()
+	d := recode7_4(k)
+	var t edAffine4
+	for i, v := range d {
+		switch {
+		case v > 0:
+			c.edAddAffine(acc, acc, &table[i][v-1])
+		case v < 0:
+			t = table[i][-v-1]
+			t.x.Neg(&t.x, m)
+			t.dt.Neg(&t.dt, m)
+			c.edAddAffine(acc, acc, &t)
+		}
+	}
+}
+
+// edMultiples writes (j+1)·(2·width)^i·b, for i < rows and j < width (a
+// power of 2), to out(i, j) in affine form. The multiples are computed in
+// extended coordinates, the even ones by doubling, and made affine with a
+// single inversion for all of them (Montgomery's trick). Z ≠ 0
+// everywhere, as the addition law is complete. Variable-time (public b).
+func (c *Curve4) edMultiples(b *edPoint4, rows, width int, out func(i, j int) *edAffine4) {
+	m := c.p
+	pts := make([]edPoint4, rows*width)
+	base := *b // (2·width)^i·b
+	for i := 0; i < rows; i++ {
+		row := pts[width*i : width*(i+1)]
+		row[0] = base
+		for j := 1; j < width; j += 2 {
+			c.edDouble(&row[j], &row[j/2], true) // (j+1)·base = 2·((j+1)/2)·base
+			if j+1 < width {
+				c.edAdd(&row[j+1], &row[j], &base)
 			}
 		}
-		c.edDouble(&b, &row[15], true)
+		c.edDouble(&base, &row[width-1], true)
 	}
-	// Montgomery's trick: prefix products of Z, one inversion, then walk
-	// back. Z ≠ 0 everywhere, as the addition law is complete.
 	prefix := make([]Elem4, len(pts))
 	acc := m.one
 	for i := range pts {
@@ -2985,16 +3066,14 @@ func (c *Curve4) edRows(p *Point4) *[52][16]edAffine4 {
 	}
 	var inv, zi Elem4
 	inv.Invert(&acc, m)
-	table := new([52][16]edAffine4)
 	for i := len(pts) - 1; i >= 0; i-- {
 		zi.Mul(&inv, &prefix[i], m)
 		inv.Mul(&inv, &pts[i].z, m)
-		en := &table[i/16][i%16]
+		en := out(i/width, i%width)
 		en.x.Mul(&pts[i].x, &zi, m)
 		en.y.Mul(&pts[i].y, &zi, m)
 		en.dt.Mul(&en.x, &en.y, m).Mul(&en.dt, &c.ed.d, m)
 	}
-	return table
 }
 
 // jacPoint4 is a point in Jacobian coordinates, x = X/Z², y = Y/Z³; Z = 0
@@ -3133,8 +3212,8 @@ func (c *Curve4) jacAddAffine(r, p1 *jacPoint4, p2 *affine4) {
 }
 
 // jacVerifyMult is verifyMult in Jacobian coordinates: width-5 NAF over
-// odd multiples of Q, then one row of the base table per signed 5-bit
-// window of u1. The result is returned in projective form
+// odd multiples of Q, then one point of the verification base table per
+// signed 7-bit window of u1. The result is returned in projective form
 // (X·Z : Y : Z³). Variable-time.
 func (c *Curve4) jacVerifyMult(u1, u2 *[4]uint64, q *Point4) *Point4 {
 	m := c.p
@@ -3167,7 +3246,7 @@ func (c *Curve4) jacVerifyMult(u1, u2 *[4]uint64, q *Point4) *Point4 {
 			c.jacAdd(&acc, &acc, &nq)
 		}
 	}
-	c.jacAddRows(&acc, c.base(), u1)
+	c.jacAddWide(&acc, u1)
 	return c.jacToPoint(&acc)
 }
 
@@ -3327,27 +3406,75 @@ func (t *keyTable4) bytes() int {
 }
 
 // rows returns the table of jacAddRows for p: entry [i][j] = (j+1)·32^i·p.
-// The multiples are computed with the complete projective formulas, the
-// even ones by doubling, and brought to affine form with one inversion for
-// the whole table. It reports false when an entry is the identity, which
-// cannot happen for p of order q. Variable-time (public p).
+// It reports false when an entry is the identity, which cannot happen for
+// p of order q. Variable-time (public p).
 func (c *Curve4) rows(p *Point4) (*[52][16]affine4, bool) {
+	table := new([52][16]affine4)
+	if !c.multiples(p, 52, 16, func(i, j int) *affine4 { return &table[i][j] }) {
+		return nil, false
+	}
+	return table, true
+}
+
+// wideBase returns the base table for verification only: entry [i][j] is
+// (j+1)·128^i·G, for signed 7-bit windows, so that u1·G takes 37
+// additions instead of 52. It is read with direct indexing (public
+// scalars), never by signing, which keeps the constant-time 5-bit table.
+// Built on first use.
+func (c *Curve4) wideBase() *[37][64]affine4 {
+	c.wideOnce.Do(func() {
+		var g Point4
+		g.x, g.y, g.z = c.gx, c.gy, c.p.one
+		table := new([37][64]affine4)
+		if !c.multiples(&g, 37, 64, func(i, j int) *affine4 { return &table[i][j] }) {
+			panic("ec: internal error: a multiple of the base point is the identity")
+		}
+		c.wideTable = table
+	})
+	return c.wideTable
+}
+
+// jacAddWide adds k·G to acc with wideBase: one mixed addition per nonzero
+// signed 7-bit digit of the public k. Variable-time.
+func (c *Curve4) jacAddWide(acc *jacPoint4, k *[4]uint64) {
+	if isZero4(k) {
+		return // CheckPoint's q·P: no need to build the table
+	}
+	table := c.wideBase()
+	d := recode7_4(k)
+	var t affine4
+	for i, v := range d {
+		switch {
+		case v > 0:
+			c.jacAddAffine(acc, acc, &table[i][v-1])
+		case v < 0:
+			t = table[i][-v-1]
+			t.y.Neg(&t.y, c.p)
+			c.jacAddAffine(acc, acc, &t)
+		}
+	}
+}
+
+// multiples writes (j+1)·(2·width)^i·p, for i < rows and j < width (a power
+// of 2), to out(i, j) in affine form. The multiples are computed with the
+// complete projective formulas, the even ones by doubling, and made affine
+// with one inversion for all of them (Montgomery's trick). It reports
+// false when one is the identity. Variable-time (public p).
+func (c *Curve4) multiples(p *Point4, rows, width int, out func(i, j int) *affine4) bool {
 	m := c.p
-	pts := make([]Point4, 52*16)
-	b := *p // 32^i·p
-	for i := 0; i < 52; i++ {
-		row := pts[16*i : 16*i+16]
+	pts := make([]Point4, rows*width)
+	b := *p // (2·width)^i·p
+	for i := 0; i < rows; i++ {
+		row := pts[width*i : width*(i+1)]
 		row[0] = b
-		for j := 1; j < 16; j += 2 {
+		for j := 1; j < width; j += 2 {
 			c.double(&row[j], &row[j/2]) // (j+1)·b = 2·((j+1)/2)·b
-			if j+1 < 16 {
+			if j+1 < width {
 				c.add(&row[j+1], &row[j], &b)
 			}
 		}
-		c.double(&b, &row[15])
+		c.double(&b, &row[width-1])
 	}
-	// Montgomery's trick: prefix products of Z, one inversion, then walk
-	// back.
 	prefix := make([]Elem4, len(pts))
 	acc := m.one
 	for i := range pts {
@@ -3355,19 +3482,18 @@ func (c *Curve4) rows(p *Point4) (*[52][16]affine4, bool) {
 		acc.Mul(&acc, &pts[i].z, m)
 	}
 	if acc.IsZero() == 1 {
-		return nil, false
+		return false
 	}
 	var inv, zi Elem4
 	inv.Invert(&acc, m)
-	table := new([52][16]affine4)
 	for i := len(pts) - 1; i >= 0; i-- {
 		zi.Mul(&inv, &prefix[i], m)
 		inv.Mul(&inv, &pts[i].z, m)
-		en := &table[i/16][i%16]
+		en := out(i/width, i%width)
 		en.x.Mul(&pts[i].x, &zi, m)
 		en.y.Mul(&pts[i].y, &zi, m)
 	}
-	return table, true
+	return true
 }
 
 // NewKeyTable precomputes the multiples of the public key X||Y (big-endian,
@@ -3396,20 +3522,21 @@ func (c *Curve4) NewKeyTable(pub []byte) (*KeyTable, error) {
 }
 
 // tableVerifyMult returns u1·G + u2·Q for public u1, u2 < q, adding one
-// row of the base table and one row of Q's table per signed 5-bit window:
-// about 2·52 mixed additions and no doubling. The digits index the
+// point of the wide base table per signed 7-bit window of u1 and one of
+// Q's table per signed 5-bit window of u2: about 37 + 52 mixed
+// additions and no doubling. The digits index the
 // tables directly, as everything here is public. Variable-time.
 func (c *Curve4) tableVerifyMult(u1, u2 *[4]uint64, t *keyTable4) *Point4 {
 	if t.ed != nil {
 		var acc edPoint4
 		c.edIdentity(&acc)
-		c.edAddRows(&acc, c.edBase(), u1)
+		c.edAddWide(&acc, u1)
 		c.edAddRows(&acc, t.ed, u2)
 		return c.fromEdwards(new(Point4), &acc)
 	}
 	var acc jacPoint4
 	acc.x, acc.y = c.p.one, c.p.one // Z = 0: the identity
-	c.jacAddRows(&acc, c.base(), u1)
+	c.jacAddWide(&acc, u1)
 	c.jacAddRows(&acc, t.w, u2)
 	return c.jacToPoint(&acc)
 }

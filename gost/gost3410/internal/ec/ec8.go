@@ -3730,6 +3730,10 @@ type Curve8 struct {
 	baseOnce  sync.Once
 	baseTable *[103][16]affine8
 
+	// The verification-only base table (wideBase), signed 7-bit windows.
+	wideOnce  sync.Once
+	wideTable *[74][64]affine8
+
 	// ed is set for curves birationally equivalent to a twisted Edwards
 	// curve u² + v² = 1 + d·u²·v² (RFC 7836 Appendix A, e = 1) with d not
 	// a square; scalar multiplication then runs on that curve.
@@ -4242,6 +4246,28 @@ func (c *Curve8) scalarBaseMult(r *Point8, k *[8]uint64) *Point8 {
 	return r
 }
 
+// recode7 writes the public k < 2^512 as 74 signed 7-bit digits
+// in [-63, 64], k = Σ d[i]·128^i; the top digit takes the last carry, as
+// 74·7 > 512. Variable-time.
+func recode7_8(k *[8]uint64) (d [74]int8) {
+	var carry int64
+	for i := range d {
+		limb, off := 7*i/64, 7*i%64
+		w := k[limb] >> off
+		if off > 57 && limb+1 < 8 {
+			w |= k[limb+1] << (64 - off)
+		}
+		v := int64(w&127) + carry
+		carry = 0
+		if v > 64 {
+			v -= 128
+			carry = 1
+		}
+		d[i] = int8(v)
+	}
+	return d
+}
+
 // wnaf returns the width-5 non-adjacent form of k: digits odd in [-15, 15]
 // or zero, k = Σ d[i]·2^i. Variable-time (public scalars only).
 func wnaf8(in [8]uint64) (d [512 + 2]int8) {
@@ -4277,8 +4303,9 @@ func wnaf8(in [8]uint64) (d [512 + 2]int8) {
 }
 
 // verifyMult returns u1·G + u2·Q for public u1, u2 < q. The G part adds one
-// row of the base table per signed 5-bit window, the Q part runs width-5
-// NAF double-and-add over odd multiples of Q. Variable-time.
+// point of the verification base table per signed 7-bit window, the Q
+// part runs width-5 NAF double-and-add over odd multiples of Q.
+// Variable-time.
 func (c *Curve8) verifyMult(u1, u2 *[8]uint64, q *Point8) *Point8 {
 	if c.ed != nil {
 		return c.edVerifyMult(u1, u2, q)
@@ -4561,6 +4588,10 @@ type edwards8 struct {
 
 	baseOnce  sync.Once
 	baseTable *[103][16]edAffine8
+
+	// The verification-only base table (edWideBase), signed 7-bit windows.
+	wideOnce  sync.Once
+	wideTable *[74][64]edAffine8
 }
 
 // edPoint8 is a point in extended coordinates (X:Y:Z:T) with u = X/Z,
@@ -4845,7 +4876,7 @@ func (c *Curve8) edVerifyMult(u1, u2 *[8]uint64, q *Point8) *Point8 {
 			c.edAdd(&acc, &acc, &nq)
 		}
 	}
-	c.edAddRows(&acc, c.edBase(), u1)
+	c.edAddWide(&acc, u1)
 	var r Point8
 	return c.fromEdwards(&r, &acc)
 }
@@ -4873,27 +4904,77 @@ func (c *Curve8) edAddRows(acc *edPoint8, table *[103][16]edAffine8, k *[8]uint6
 
 // edRows returns the table of edAddRows for the point p (Weierstrass
 // projective, of order q): entry [i][j] = (j+1)·32^i·p on the Edwards
-// form. The multiples are computed in extended coordinates, the even ones
-// by doubling, and brought to affine form with a single inversion for the
-// whole table. Variable-time (public p).
+// form. Variable-time (public p).
 func (c *Curve8) edRows(p *Point8) *[103][16]edAffine8 {
-	m := c.p
-	pts := make([]edPoint8, 103*16)
-	var b edPoint8 // 32^i·p
+	var b edPoint8
 	c.toEdwards(&b, p)
-	for i := 0; i < 103; i++ {
-		row := pts[16*i : 16*i+16]
-		row[0] = b
-		for j := 1; j < 16; j += 2 {
-			c.edDouble(&row[j], &row[j/2], true) // (j+1)·b = 2·((j+1)/2)·b
-			if j+1 < 16 {
-				c.edAdd(&row[j+1], &row[j], &b)
+	table := new([103][16]edAffine8)
+	c.edMultiples(&b, 103, 16, func(i, j int) *edAffine8 { return &table[i][j] })
+	return table
+}
+
+// edWideBase returns the base table for verification only: entry [i][j]
+// is (j+1)·128^i·G, for signed 7-bit windows, so that u1·G takes 74
+// additions instead of 103. It is read with direct indexing (public
+// scalars), never by signing, which keeps the constant-time 5-bit table.
+// Built on first use.
+func (c *Curve8) edWideBase() *[74][64]edAffine8 {
+	e := c.ed
+	e.wideOnce.Do(func() {
+		var g Point8
+		g.x, g.y, g.z = c.gx, c.gy, c.p.one
+		var b edPoint8
+		c.toEdwards(&b, &g)
+		table := new([74][64]edAffine8)
+		c.edMultiples(&b, 74, 64, func(i, j int) *edAffine8 { return &table[i][j] })
+		e.wideTable = table
+	})
+	return e.wideTable
+}
+
+// edAddWide adds k·G to acc with edWideBase: one affine addition per
+// nonzero signed 7-bit digit of the public k. Variable-time.
+func (c *Curve8) edAddWide(acc *edPoint8, k *[8]uint64) {
+	if isZero8(k) {
+		return // CheckPoint's q·P: no need to build the table
+	}
+	m := c.p
+	table := c.edWideBase()
+	d := recode7_8(k)
+	var t edAffine8
+	for i, v := range d {
+		switch {
+		case v > 0:
+			c.edAddAffine(acc, acc, &table[i][v-1])
+		case v < 0:
+			t = table[i][-v-1]
+			t.x.Neg(&t.x, m)
+			t.dt.Neg(&t.dt, m)
+			c.edAddAffine(acc, acc, &t)
+		}
+	}
+}
+
+// edMultiples writes (j+1)·(2·width)^i·b, for i < rows and j < width (a
+// power of 2), to out(i, j) in affine form. The multiples are computed in
+// extended coordinates, the even ones by doubling, and made affine with a
+// single inversion for all of them (Montgomery's trick). Z ≠ 0
+// everywhere, as the addition law is complete. Variable-time (public b).
+func (c *Curve8) edMultiples(b *edPoint8, rows, width int, out func(i, j int) *edAffine8) {
+	m := c.p
+	pts := make([]edPoint8, rows*width)
+	base := *b // (2·width)^i·b
+	for i := 0; i < rows; i++ {
+		row := pts[width*i : width*(i+1)]
+		row[0] = base
+		for j := 1; j < width; j += 2 {
+			c.edDouble(&row[j], &row[j/2], true) // (j+1)·base = 2·((j+1)/2)·base
+			if j+1 < width {
+				c.edAdd(&row[j+1], &row[j], &base)
 			}
 		}
-		c.edDouble(&b, &row[15], true)
+		c.edDouble(&base, &row[width-1], true)
 	}
-	// Montgomery's trick: prefix products of Z, one inversion, then walk
-	// back. Z ≠ 0 everywhere, as the addition law is complete.
 	prefix := make([]Elem8, len(pts))
 	acc := m.one
 	for i := range pts {
@@ -4902,16 +4983,14 @@ func (c *Curve8) edRows(p *Point8) *[103][16]edAffine8 {
 	}
 	var inv, zi Elem8
 	inv.Invert(&acc, m)
-	table := new([103][16]edAffine8)
 	for i := len(pts) - 1; i >= 0; i-- {
 		zi.Mul(&inv, &prefix[i], m)
 		inv.Mul(&inv, &pts[i].z, m)
-		en := &table[i/16][i%16]
+		en := out(i/width, i%width)
 		en.x.Mul(&pts[i].x, &zi, m)
 		en.y.Mul(&pts[i].y, &zi, m)
 		en.dt.Mul(&en.x, &en.y, m).Mul(&en.dt, &c.ed.d, m)
 	}
-	return table
 }
 
 // jacPoint8 is a point in Jacobian coordinates, x = X/Z², y = Y/Z³; Z = 0
@@ -5050,8 +5129,8 @@ func (c *Curve8) jacAddAffine(r, p1 *jacPoint8, p2 *affine8) {
 }
 
 // jacVerifyMult is verifyMult in Jacobian coordinates: width-5 NAF over
-// odd multiples of Q, then one row of the base table per signed 5-bit
-// window of u1. The result is returned in projective form
+// odd multiples of Q, then one point of the verification base table per
+// signed 7-bit window of u1. The result is returned in projective form
 // (X·Z : Y : Z³). Variable-time.
 func (c *Curve8) jacVerifyMult(u1, u2 *[8]uint64, q *Point8) *Point8 {
 	m := c.p
@@ -5084,7 +5163,7 @@ func (c *Curve8) jacVerifyMult(u1, u2 *[8]uint64, q *Point8) *Point8 {
 			c.jacAdd(&acc, &acc, &nq)
 		}
 	}
-	c.jacAddRows(&acc, c.base(), u1)
+	c.jacAddWide(&acc, u1)
 	return c.jacToPoint(&acc)
 }
 
@@ -5244,27 +5323,75 @@ func (t *keyTable8) bytes() int {
 }
 
 // rows returns the table of jacAddRows for p: entry [i][j] = (j+1)·32^i·p.
-// The multiples are computed with the complete projective formulas, the
-// even ones by doubling, and brought to affine form with one inversion for
-// the whole table. It reports false when an entry is the identity, which
-// cannot happen for p of order q. Variable-time (public p).
+// It reports false when an entry is the identity, which cannot happen for
+// p of order q. Variable-time (public p).
 func (c *Curve8) rows(p *Point8) (*[103][16]affine8, bool) {
+	table := new([103][16]affine8)
+	if !c.multiples(p, 103, 16, func(i, j int) *affine8 { return &table[i][j] }) {
+		return nil, false
+	}
+	return table, true
+}
+
+// wideBase returns the base table for verification only: entry [i][j] is
+// (j+1)·128^i·G, for signed 7-bit windows, so that u1·G takes 74
+// additions instead of 103. It is read with direct indexing (public
+// scalars), never by signing, which keeps the constant-time 5-bit table.
+// Built on first use.
+func (c *Curve8) wideBase() *[74][64]affine8 {
+	c.wideOnce.Do(func() {
+		var g Point8
+		g.x, g.y, g.z = c.gx, c.gy, c.p.one
+		table := new([74][64]affine8)
+		if !c.multiples(&g, 74, 64, func(i, j int) *affine8 { return &table[i][j] }) {
+			panic("ec: internal error: a multiple of the base point is the identity")
+		}
+		c.wideTable = table
+	})
+	return c.wideTable
+}
+
+// jacAddWide adds k·G to acc with wideBase: one mixed addition per nonzero
+// signed 7-bit digit of the public k. Variable-time.
+func (c *Curve8) jacAddWide(acc *jacPoint8, k *[8]uint64) {
+	if isZero8(k) {
+		return // CheckPoint's q·P: no need to build the table
+	}
+	table := c.wideBase()
+	d := recode7_8(k)
+	var t affine8
+	for i, v := range d {
+		switch {
+		case v > 0:
+			c.jacAddAffine(acc, acc, &table[i][v-1])
+		case v < 0:
+			t = table[i][-v-1]
+			t.y.Neg(&t.y, c.p)
+			c.jacAddAffine(acc, acc, &t)
+		}
+	}
+}
+
+// multiples writes (j+1)·(2·width)^i·p, for i < rows and j < width (a power
+// of 2), to out(i, j) in affine form. The multiples are computed with the
+// complete projective formulas, the even ones by doubling, and made affine
+// with one inversion for all of them (Montgomery's trick). It reports
+// false when one is the identity. Variable-time (public p).
+func (c *Curve8) multiples(p *Point8, rows, width int, out func(i, j int) *affine8) bool {
 	m := c.p
-	pts := make([]Point8, 103*16)
-	b := *p // 32^i·p
-	for i := 0; i < 103; i++ {
-		row := pts[16*i : 16*i+16]
+	pts := make([]Point8, rows*width)
+	b := *p // (2·width)^i·p
+	for i := 0; i < rows; i++ {
+		row := pts[width*i : width*(i+1)]
 		row[0] = b
-		for j := 1; j < 16; j += 2 {
+		for j := 1; j < width; j += 2 {
 			c.double(&row[j], &row[j/2]) // (j+1)·b = 2·((j+1)/2)·b
-			if j+1 < 16 {
+			if j+1 < width {
 				c.add(&row[j+1], &row[j], &b)
 			}
 		}
-		c.double(&b, &row[15])
+		c.double(&b, &row[width-1])
 	}
-	// Montgomery's trick: prefix products of Z, one inversion, then walk
-	// back.
 	prefix := make([]Elem8, len(pts))
 	acc := m.one
 	for i := range pts {
@@ -5272,19 +5399,18 @@ func (c *Curve8) rows(p *Point8) (*[103][16]affine8, bool) {
 		acc.Mul(&acc, &pts[i].z, m)
 	}
 	if acc.IsZero() == 1 {
-		return nil, false
+		return false
 	}
 	var inv, zi Elem8
 	inv.Invert(&acc, m)
-	table := new([103][16]affine8)
 	for i := len(pts) - 1; i >= 0; i-- {
 		zi.Mul(&inv, &prefix[i], m)
 		inv.Mul(&inv, &pts[i].z, m)
-		en := &table[i/16][i%16]
+		en := out(i/width, i%width)
 		en.x.Mul(&pts[i].x, &zi, m)
 		en.y.Mul(&pts[i].y, &zi, m)
 	}
-	return table, true
+	return true
 }
 
 // NewKeyTable precomputes the multiples of the public key X||Y (big-endian,
@@ -5313,20 +5439,21 @@ func (c *Curve8) NewKeyTable(pub []byte) (*KeyTable, error) {
 }
 
 // tableVerifyMult returns u1·G + u2·Q for public u1, u2 < q, adding one
-// row of the base table and one row of Q's table per signed 5-bit window:
-// about 2·103 mixed additions and no doubling. The digits index the
+// point of the wide base table per signed 7-bit window of u1 and one of
+// Q's table per signed 5-bit window of u2: about 74 + 103 mixed
+// additions and no doubling. The digits index the
 // tables directly, as everything here is public. Variable-time.
 func (c *Curve8) tableVerifyMult(u1, u2 *[8]uint64, t *keyTable8) *Point8 {
 	if t.ed != nil {
 		var acc edPoint8
 		c.edIdentity(&acc)
-		c.edAddRows(&acc, c.edBase(), u1)
+		c.edAddWide(&acc, u1)
 		c.edAddRows(&acc, t.ed, u2)
 		return c.fromEdwards(new(Point8), &acc)
 	}
 	var acc jacPoint8
 	acc.x, acc.y = c.p.one, c.p.one // Z = 0: the identity
-	c.jacAddRows(&acc, c.base(), u1)
+	c.jacAddWide(&acc, u1)
 	c.jacAddRows(&acc, t.w, u2)
 	return c.jacToPoint(&acc)
 }

@@ -11,6 +11,10 @@ type edwards{{.N}} struct {
 
 	baseOnce  sync.Once
 	baseTable *[{{.Rows}}][16]edAffine{{.N}}
+
+	// The verification-only base table (edWideBase), signed 7-bit windows.
+	wideOnce  sync.Once
+	wideTable *[{{.VRows}}][64]edAffine{{.N}}
 }
 
 // edPoint{{.N}} is a point in extended coordinates (X:Y:Z:T) with u = X/Z,
@@ -296,7 +300,7 @@ func (c *Curve{{.N}}) edVerifyMult(u1, u2 *[{{.N}}]uint64, q *Point{{.N}}) *Poin
 			c.edAdd(&acc, &acc, &nq)
 		}
 	}
-	c.edAddRows(&acc, c.edBase(), u1)
+	c.edAddWide(&acc, u1)
 	var r Point{{.N}}
 	return c.fromEdwards(&r, &acc)
 }
@@ -324,27 +328,77 @@ func (c *Curve{{.N}}) edAddRows(acc *edPoint{{.N}}, table *[{{.Rows}}][16]edAffi
 
 // edRows returns the table of edAddRows for the point p (Weierstrass
 // projective, of order q): entry [i][j] = (j+1)·32^i·p on the Edwards
-// form. The multiples are computed in extended coordinates, the even ones
-// by doubling, and brought to affine form with a single inversion for the
-// whole table. Variable-time (public p).
+// form. Variable-time (public p).
 func (c *Curve{{.N}}) edRows(p *Point{{.N}}) *[{{.Rows}}][16]edAffine{{.N}} {
-	m := c.p
-	pts := make([]edPoint{{.N}}, {{.Rows}}*16)
-	var b edPoint{{.N}} // 32^i·p
+	var b edPoint{{.N}}
 	c.toEdwards(&b, p)
-	for i := 0; i < {{.Rows}}; i++ {
-		row := pts[16*i : 16*i+16]
-		row[0] = b
-		for j := 1; j < 16; j += 2 {
-			c.edDouble(&row[j], &row[j/2], true) // (j+1)·b = 2·((j+1)/2)·b
-			if j+1 < 16 {
-				c.edAdd(&row[j+1], &row[j], &b)
+	table := new([{{.Rows}}][16]edAffine{{.N}})
+	c.edMultiples(&b, {{.Rows}}, 16, func(i, j int) *edAffine{{.N}} { return &table[i][j] })
+	return table
+}
+
+// edWideBase returns the base table for verification only: entry [i][j]
+// is (j+1)·128^i·G, for signed 7-bit windows, so that u1·G takes {{.VRows}}
+// additions instead of {{.Rows}}. It is read with direct indexing (public
+// scalars), never by signing, which keeps the constant-time 5-bit table.
+// Built on first use.
+func (c *Curve{{.N}}) edWideBase() *[{{.VRows}}][64]edAffine{{.N}} {
+	e := c.ed
+	e.wideOnce.Do(func() {
+		var g Point{{.N}}
+		g.x, g.y, g.z = c.gx, c.gy, c.p.one
+		var b edPoint{{.N}}
+		c.toEdwards(&b, &g)
+		table := new([{{.VRows}}][64]edAffine{{.N}})
+		c.edMultiples(&b, {{.VRows}}, 64, func(i, j int) *edAffine{{.N}} { return &table[i][j] })
+		e.wideTable = table
+	})
+	return e.wideTable
+}
+
+// edAddWide adds k·G to acc with edWideBase: one affine addition per
+// nonzero signed 7-bit digit of the public k. Variable-time.
+func (c *Curve{{.N}}) edAddWide(acc *edPoint{{.N}}, k *[{{.N}}]uint64) {
+	if isZero{{.N}}(k) {
+		return // CheckPoint's q·P: no need to build the table
+	}
+	m := c.p
+	table := c.edWideBase()
+	d := recode7_{{.N}}(k)
+	var t edAffine{{.N}}
+	for i, v := range d {
+		switch {
+		case v > 0:
+			c.edAddAffine(acc, acc, &table[i][v-1])
+		case v < 0:
+			t = table[i][-v-1]
+			t.x.Neg(&t.x, m)
+			t.dt.Neg(&t.dt, m)
+			c.edAddAffine(acc, acc, &t)
+		}
+	}
+}
+
+// edMultiples writes (j+1)·(2·width)^i·b, for i < rows and j < width (a
+// power of 2), to out(i, j) in affine form. The multiples are computed in
+// extended coordinates, the even ones by doubling, and made affine with a
+// single inversion for all of them (Montgomery's trick). Z ≠ 0
+// everywhere, as the addition law is complete. Variable-time (public b).
+func (c *Curve{{.N}}) edMultiples(b *edPoint{{.N}}, rows, width int, out func(i, j int) *edAffine{{.N}}) {
+	m := c.p
+	pts := make([]edPoint{{.N}}, rows*width)
+	base := *b // (2·width)^i·b
+	for i := 0; i < rows; i++ {
+		row := pts[width*i : width*(i+1)]
+		row[0] = base
+		for j := 1; j < width; j += 2 {
+			c.edDouble(&row[j], &row[j/2], true) // (j+1)·base = 2·((j+1)/2)·base
+			if j+1 < width {
+				c.edAdd(&row[j+1], &row[j], &base)
 			}
 		}
-		c.edDouble(&b, &row[15], true)
+		c.edDouble(&base, &row[width-1], true)
 	}
-	// Montgomery's trick: prefix products of Z, one inversion, then walk
-	// back. Z ≠ 0 everywhere, as the addition law is complete.
 	prefix := make([]Elem{{.N}}, len(pts))
 	acc := m.one
 	for i := range pts {
@@ -353,15 +407,13 @@ func (c *Curve{{.N}}) edRows(p *Point{{.N}}) *[{{.Rows}}][16]edAffine{{.N}} {
 	}
 	var inv, zi Elem{{.N}}
 	inv.Invert(&acc, m)
-	table := new([{{.Rows}}][16]edAffine{{.N}})
 	for i := len(pts) - 1; i >= 0; i-- {
 		zi.Mul(&inv, &prefix[i], m)
 		inv.Mul(&inv, &pts[i].z, m)
-		en := &table[i/16][i%16]
+		en := out(i/width, i%width)
 		en.x.Mul(&pts[i].x, &zi, m)
 		en.y.Mul(&pts[i].y, &zi, m)
 		en.dt.Mul(&en.x, &en.y, m).Mul(&en.dt, &c.ed.d, m)
 	}
-	return table
 }
 `

@@ -137,8 +137,8 @@ func (c *Curve{{.N}}) jacAddAffine(r, p1 *jacPoint{{.N}}, p2 *affine{{.N}}) {
 }
 
 // jacVerifyMult is verifyMult in Jacobian coordinates: width-5 NAF over
-// odd multiples of Q, then one row of the base table per signed 5-bit
-// window of u1. The result is returned in projective form
+// odd multiples of Q, then one point of the verification base table per
+// signed 7-bit window of u1. The result is returned in projective form
 // (X·Z : Y : Z³). Variable-time.
 func (c *Curve{{.N}}) jacVerifyMult(u1, u2 *[{{.N}}]uint64, q *Point{{.N}}) *Point{{.N}} {
 	m := c.p
@@ -171,7 +171,7 @@ func (c *Curve{{.N}}) jacVerifyMult(u1, u2 *[{{.N}}]uint64, q *Point{{.N}}) *Poi
 			c.jacAdd(&acc, &acc, &nq)
 		}
 	}
-	c.jacAddRows(&acc, c.base(), u1)
+	c.jacAddWide(&acc, u1)
 	return c.jacToPoint(&acc)
 }
 

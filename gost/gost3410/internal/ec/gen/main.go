@@ -61,11 +61,12 @@ type params struct {
 	Bits  int
 	Nib   int // 4-bit windows in a scalar
 	Rows  int // 5-bit signed windows in a scalar, ceil(Bits/5)
+	VRows int // 7-bit signed windows of the verification base table, ceil((Bits+1)/7)
 }
 
 func expand(buf *bytes.Buffer, text string, n int) {
 	t := template.Must(template.New("").Parse(text))
-	p := params{N: n, Bytes: 8 * n, Bits: 64 * n, Nib: 16 * n, Rows: (64*n + 4) / 5}
+	p := params{N: n, Bytes: 8 * n, Bits: 64 * n, Nib: 16 * n, Rows: (64*n + 4) / 5, VRows: (64*n + 7) / 7}
 	if err := t.Execute(buf, p); err != nil {
 		log.Fatal(err)
 	}

@@ -13,6 +13,10 @@ type Curve{{.N}} struct {
 	baseOnce  sync.Once
 	baseTable *[{{.Rows}}][16]affine{{.N}}
 
+	// The verification-only base table (wideBase), signed 7-bit windows.
+	wideOnce  sync.Once
+	wideTable *[{{.VRows}}][64]affine{{.N}}
+
 	// ed is set for curves birationally equivalent to a twisted Edwards
 	// curve u² + v² = 1 + d·u²·v² (RFC 7836 Appendix A, e = 1) with d not
 	// a square; scalar multiplication then runs on that curve.
@@ -525,6 +529,28 @@ func (c *Curve{{.N}}) scalarBaseMult(r *Point{{.N}}, k *[{{.N}}]uint64) *Point{{
 	return r
 }
 
+// recode7 writes the public k < 2^{{.Bits}} as {{.VRows}} signed 7-bit digits
+// in [-63, 64], k = Σ d[i]·128^i; the top digit takes the last carry, as
+// {{.VRows}}·7 > {{.Bits}}. Variable-time.
+func recode7_{{.N}}(k *[{{.N}}]uint64) (d [{{.VRows}}]int8) {
+	var carry int64
+	for i := range d {
+		limb, off := 7*i/64, 7*i%64
+		w := k[limb] >> off
+		if off > 57 && limb+1 < {{.N}} {
+			w |= k[limb+1] << (64 - off)
+		}
+		v := int64(w&127) + carry
+		carry = 0
+		if v > 64 {
+			v -= 128
+			carry = 1
+		}
+		d[i] = int8(v)
+	}
+	return d
+}
+
 // wnaf returns the width-5 non-adjacent form of k: digits odd in [-15, 15]
 // or zero, k = Σ d[i]·2^i. Variable-time (public scalars only).
 func wnaf{{.N}}(in [{{.N}}]uint64) (d [{{.Bits}} + 2]int8) {
@@ -560,8 +586,9 @@ func wnaf{{.N}}(in [{{.N}}]uint64) (d [{{.Bits}} + 2]int8) {
 }
 
 // verifyMult returns u1·G + u2·Q for public u1, u2 < q. The G part adds one
-// row of the base table per signed 5-bit window, the Q part runs width-5
-// NAF double-and-add over odd multiples of Q. Variable-time.
+// point of the verification base table per signed 7-bit window, the Q
+// part runs width-5 NAF double-and-add over odd multiples of Q.
+// Variable-time.
 func (c *Curve{{.N}}) verifyMult(u1, u2 *[{{.N}}]uint64, q *Point{{.N}}) *Point{{.N}} {
 	if c.ed != nil {
 		return c.edVerifyMult(u1, u2, q)
