@@ -47,6 +47,14 @@ func (s *dyingStore) AppendAudit(ctx context.Context, e store.AuditEntry) (*stor
 	return s.Store.AppendAudit(ctx, e)
 }
 
+func (s *dyingStore) AppendAudits(ctx context.Context, es []store.AuditEntry) (
+	[]*store.AuditRecord, error) {
+	if s.left.Load() == 0 {
+		return nil, errDied
+	}
+	return s.Store.AppendAudits(ctx, es)
+}
+
 // commit counts one write made outside a transaction, a commit of its
 // own, and reports whether the process is still alive to make it.
 func (s *dyingStore) commit() error {

@@ -2,7 +2,6 @@ package rekeyd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -144,15 +143,15 @@ func (s *TransactionStore) Get(ctx context.Context, id []byte) (*cmp.Transaction
 	if err != nil {
 		return nil, fmt.Errorf("rekeyd: reading transaction: %w", err)
 	}
-	var tx cmp.Transaction
-	if err := json.Unmarshal(row.State, &tx); err != nil {
-		return nil, fmt.Errorf("rekeyd: transaction state: %v", err)
+	tx, err := decodeTxState(row.State)
+	if err != nil {
+		return nil, err
 	}
 	if !s.now().Before(row.ExpiresAt) {
 		return nil, cmp.ErrTransactionNotFound
 	}
 	tx.Version = row.Version
-	return &tx, nil
+	return tx, nil
 }
 
 // Update replaces a transaction if nobody changed it since it was read
@@ -245,13 +244,13 @@ func (s *TransactionStore) Expired(ctx context.Context, now time.Time,
 		if err != nil {
 			return nil, fmt.Errorf("rekeyd: reading transaction: %w", err)
 		}
-		var tx cmp.Transaction
-		if json.Unmarshal(row.State, &tx) != nil {
+		tx, err := decodeTxState(row.State)
+		if err != nil {
 			continue
 		}
 		if tx.State == cmp.TxIssued && now.After(tx.ConfirmBy) {
 			tx.Version = row.Version
-			out = append(out, &tx)
+			out = append(out, tx)
 		}
 	}
 	return out, nil
@@ -263,9 +262,9 @@ const minConfirmWait = time.Minute
 
 // txRow is the store row of tx.
 func txRow(tx *cmp.Transaction) (*store.Transaction, error) {
-	state, err := json.Marshal(tx)
+	state, err := encodeTxState(tx)
 	if err != nil {
-		return nil, fmt.Errorf("rekeyd: internal error: encoding transaction: %v", err)
+		return nil, err
 	}
 	created := tx.Created
 	if created.IsZero() {
