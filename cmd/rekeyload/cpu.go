@@ -13,6 +13,10 @@ import (
 type cpuTimes struct {
 	self, server time.Duration
 	serverKnown  bool
+	// machine is the busy time of all CPUs (from /proc/stat): with
+	// --db postgres it holds the database's share too.
+	machine      time.Duration
+	machineKnown bool
 }
 
 // readCPU reads the CPU time used so far by this process and, when pid is
@@ -26,13 +30,40 @@ func readCPU(pid int) cpuTimes {
 	if pid != 0 {
 		t.server, t.serverKnown = procCPU(pid)
 	}
+	t.machine, t.machineKnown = machineCPU()
 	return t
+}
+
+// machineCPU returns the time all CPUs spent busy since boot: the first
+// line of /proc/stat less idle and iowait.
+func machineCPU() (time.Duration, bool) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, false
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0, false
+	}
+	var busy int64
+	for i, v := range f[1:] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		if i != 3 && i != 4 && i < 8 { // not idle, iowait; not guest (counted in user)
+			busy += n
+		}
+	}
+	return time.Duration(busy) * time.Second / clockTicks, true
 }
 
 // since returns the CPU time used between start and t.
 func (t cpuTimes) since(start cpuTimes) cpuTimes {
 	return cpuTimes{self: t.self - start.self, server: t.server - start.server,
-		serverKnown: t.serverKnown && start.serverKnown}
+		serverKnown: t.serverKnown && start.serverKnown, machine: t.machine - start.machine,
+		machineKnown: t.machineKnown && start.machineKnown}
 }
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat's times: 100 on every
@@ -83,13 +114,20 @@ func (t cpuTimes) report(rep *report, inProcess bool) {
 	default:
 		rep.CPUms = &cpuPerRenewal{Client: per(t.self)}
 	}
+	if t.machineKnown {
+		rep.CPUms.Machine = per(t.machine)
+	}
 }
 
 // cpuPerRenewal is the CPU time per successful renewal in milliseconds,
 // whoever is measurable: the server (a rekeyd serve this run started),
 // the clients, and both together.
+//
+// Machine is the busy time of the whole machine per renewal: the database
+// server's processes (--db postgres) and anything else running included.
 type cpuPerRenewal struct {
-	Server float64 `json:"server,omitempty"`
-	Client float64 `json:"client,omitempty"`
-	Total  float64 `json:"total,omitempty"`
+	Server  float64 `json:"server,omitempty"`
+	Client  float64 `json:"client,omitempty"`
+	Total   float64 `json:"total,omitempty"`
+	Machine float64 `json:"machine,omitempty"`
 }

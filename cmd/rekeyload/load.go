@@ -177,7 +177,10 @@ func (rep *report) write(w io.Writer, asJSON bool) error {
 			fmt.Fprintf(&b, " clients %.3f ", c.Client)
 		}
 		if c.Total > 0 {
-			fmt.Fprintf(&b, " total %.3f", c.Total)
+			fmt.Fprintf(&b, " total %.3f ", c.Total)
+		}
+		if c.Machine > 0 {
+			fmt.Fprintf(&b, " machine %.3f", c.Machine)
 		}
 		b.WriteString("\n")
 	}
