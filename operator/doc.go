@@ -26,9 +26,11 @@
 //     (O8);
 //  3. audit "sign.before" with the serial, issuer, profile and request hash;
 //  4. sign through the token, which refuses a second use, with a signer
-//     wrapper that refuses a second signature;
-//  5. parse the certificate back, verify its signature with the CA
-//     certificate, and compare every TBS field with the template;
+//     wrapper that refuses a second signature; pki.CreateCertificate
+//     verifies the signature with the CA certificate's key before it
+//     returns the certificate;
+//  5. parse the certificate back and compare every TBS field with the
+//     template;
 //  6. record the certificate;
 //  7. audit "sign.after".
 //

@@ -180,8 +180,8 @@ func (ca *CA) complete(ctx context.Context, is *issuance) (*Issued, error) {
 		return nil, fmt.Errorf("operator: signing: %w", err)
 	}
 
-	// 5. Parse the certificate back, verify it and compare it with the
-	// template.
+	// 5. Parse the certificate back and compare it with the template
+	// (step 4 verified its signature: pki.CreateCertificate).
 	cert, err := ca.checkIssued(is.tok.template(), der)
 	if err != nil {
 		ca.auditFailure(ctx, req.Actor, AuditSignFailed, ev, err)
