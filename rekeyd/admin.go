@@ -150,24 +150,41 @@ func (op *Operator) Revoke(ctx context.Context, serial []byte, reason store.Revo
 
 func (op *Operator) revoke(ctx context.Context, serial []byte, reason store.RevocationReason,
 	actor string) (*store.Certificate, error) {
-	object := "serial:" + hex.EncodeToString(serial)
-	details, _ := json.Marshal(map[string]any{"reason": int(reason)})
-	if err := op.audit(ctx, op.Store, actor, AuditRevokeBefore, object, details); err != nil {
+	err := inUnitTx(ctx, op.Store, func(tx store.Tx) error {
+		return op.revokeIn(ctx, tx, serial, reason, actor)
+	})
+	if err != nil {
 		return nil, err
 	}
-	if err := op.Store.Revoke(ctx, serial, reason, op.now().UTC()); err != nil {
-		return nil, fmt.Errorf("rekeyd: revoking %x: %w", serial, err)
-	}
-	if err := op.audit(ctx, op.Store, actor, AuditRevokeAfter, object, details); err != nil {
-		return nil, err
-	}
-	op.markCRLStale()
-	op.metrics.revoked.Inc()
+	op.revoked()
 	rec, err := op.Store.Certificate(ctx, serial)
 	if err != nil {
 		return nil, fmt.Errorf("rekeyd: reading %x: %w", serial, err)
 	}
 	return rec, nil
+}
+
+// revokeIn revokes serial in tx, between its "revoke.before" and
+// "revoke.after" records: the three commit together or not at all. The
+// caller calls op.revoked once tx has committed.
+func (op *Operator) revokeIn(ctx context.Context, tx store.Tx, serial []byte,
+	reason store.RevocationReason, actor string) error {
+	object := "serial:" + hex.EncodeToString(serial)
+	details, _ := json.Marshal(map[string]any{"reason": int(reason)})
+	if err := op.audit(ctx, tx, actor, AuditRevokeBefore, object, details); err != nil {
+		return err
+	}
+	if err := tx.Revoke(ctx, serial, reason, op.now().UTC()); err != nil {
+		return fmt.Errorf("rekeyd: revoking %x: %w", serial, err)
+	}
+	return op.audit(ctx, tx, actor, AuditRevokeAfter, object, details)
+}
+
+// revoked notes a committed revocation: the CRL is signed anew and the
+// metric counts it.
+func (op *Operator) revoked() {
+	op.markCRLStale()
+	op.metrics.revoked.Inc()
 }
 
 // CRLLifetime is the nextUpdate of a CRL after its thisUpdate;

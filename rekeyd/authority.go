@@ -184,20 +184,24 @@ func (a *Authority) Confirm(ctx context.Context, c *cmp.Confirmation) error {
 		}
 		return err
 	}
-	if err := a.op.audit(ctx, a.op.Store, "subscriber", AuditConfirmRejected, object,
-		details); err != nil {
-		return err
-	}
 	reason := "the subscriber rejected the certificate"
 	if c.Expired {
 		reason = "the certificate was not confirmed in time"
 	}
-	if err := a.transition(ctx, a.op.Store, rec.RequestID, store.StateRejected,
-		reason); err != nil {
+	// The refusal, the request's new state and the revocation, with the
+	// transaction's new state and nonce when a certConf brought it: one
+	// commit, so that a crash leaves either all or none of them.
+	return laterThen(ctx, a.op.Store, func(ctx context.Context, tx store.Tx) error {
+		err := a.op.audit(ctx, tx, "subscriber", AuditConfirmRejected, object, details)
+		if err == nil {
+			err = a.transition(ctx, tx, rec.RequestID, store.StateRejected, reason)
+		}
+		if err == nil {
+			err = a.op.revokeIn(ctx, tx, serial, store.ReasonCessationOfOperation,
+				"subscriber")
+		}
 		return err
-	}
-	_, err = a.op.revoke(ctx, serial, store.ReasonCessationOfOperation, "subscriber")
-	return err
+	}, a.op.revoked)
 }
 
 // transition moves request id from issued to state in st; a request

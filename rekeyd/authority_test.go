@@ -99,8 +99,10 @@ func TestKURRejectedByOperator(t *testing.T) {
 }
 
 // TestCertConfRejectedRevokes: a certificate the subscriber rejects is
-// revoked and listed in the CRL.
+// revoked and listed in the CRL; the refusal, the request's state, the
+// revocation and the certConf's own writes are one commit.
 func TestCertConfRejectedRevokes(t *testing.T) {
+	commits := countCommits(t)
 	e := newEnv(t, testPolicy("ecdsa-p256", operator.ApprovalAuto, nil))
 	s := e.enroll("ООО Ромашка", time.Time{})
 	res, err := e.kur(s, e.newKey())
@@ -108,9 +110,13 @@ func TestCertConfRejectedRevokes(t *testing.T) {
 		t.Fatalf("kur: %v", err)
 	}
 	ctx := context.Background()
+	commits.Store(0)
 	if err := e.client.Confirm(ctx, res.State, cmp.SignatureCredentials(s.cert, s.key),
 		false); err != nil {
 		t.Fatalf("certConf (reject): %v", err)
+	}
+	if n := commits.Load(); n != 1 {
+		t.Errorf("a rejecting certConf made %d commits, want 1", n)
 	}
 	rec, err := e.op.Store.Certificate(ctx, operator.SerialBytes(res.Certificate.SerialNumber))
 	if err != nil || rec.Status != store.StatusRevoked {

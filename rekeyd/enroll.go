@@ -362,7 +362,12 @@ func (a *Authority) refuseEnroll(ctx context.Context, id int64, r *cmp.Refusal,
 // once its certificate is confirmed (accepted or not).
 func (op *Operator) retireSecret(ctx context.Context, txID []byte) error {
 	tx, err := NewTransactionStore(op.Store, op.now).Get(ctx, txID)
-	if err != nil || !tx.MAC || len(tx.Reference) == 0 {
+	switch {
+	case errors.Is(err, cmp.ErrTransactionNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("rekeyd: retiring the secret: %w", err)
+	case !tx.MAC || len(tx.Reference) == 0:
 		return nil
 	}
 	id, msgs, err := op.secretMessages(ctx, tx.Reference)

@@ -46,7 +46,7 @@ func (s *TransactionStore) Batch(ctx context.Context) (context.Context,
 // Create stores a new transaction; an existing one is
 // cmp.ErrTransactionExists.
 func (s *TransactionStore) Create(ctx context.Context, tx *cmp.Transaction) error {
-	row, err := txRow(tx)
+	row, err := s.txRow(tx)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (s *TransactionStore) replaceExpired(ctx context.Context, tx *cmp.Transacti
 	if s.now().Before(old.ExpiresAt) {
 		return cmp.ErrTransactionExists
 	}
-	row, err := txRow(tx)
+	row, err := s.txRow(tx)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (s *TransactionStore) Get(ctx context.Context, id []byte) (*cmp.Transaction
 // Update replaces a transaction if nobody changed it since it was read
 // (compare and set on Version); else cmp.ErrTransactionConflict.
 func (s *TransactionStore) Update(ctx context.Context, tx *cmp.Transaction) error {
-	row, err := txRow(tx)
+	row, err := s.txRow(tx)
 	if err != nil {
 		return err
 	}
@@ -260,15 +260,16 @@ func (s *TransactionStore) Expired(ctx context.Context, now time.Time,
 // and the end of its certificate's confirmation wait.
 const minConfirmWait = time.Minute
 
-// txRow is the store row of tx.
-func txRow(tx *cmp.Transaction) (*store.Transaction, error) {
+// txRow is the store row of tx; a transaction without a creation time
+// was created now, by the store's clock.
+func (s *TransactionStore) txRow(tx *cmp.Transaction) (*store.Transaction, error) {
 	state, err := encodeTxState(tx)
 	if err != nil {
 		return nil, err
 	}
 	created := tx.Created
 	if created.IsZero() {
-		created = time.Now()
+		created = s.now()
 	}
 	updated := tx.Updated
 	if updated.IsZero() {

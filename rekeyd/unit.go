@@ -36,6 +36,8 @@ type unit struct {
 type unitOp struct {
 	run   func(context.Context, store.Tx) error
 	alone bool
+	// after, when set, runs once the write has committed.
+	after func()
 }
 
 type unitKey struct{}
@@ -138,8 +140,10 @@ func inUnitTx(ctx context.Context, st store.Store, fn func(store.Tx) error) erro
 		err := ops[0].run(ctx, st)
 		if err != nil {
 			u.restore(ops)
+			return err
 		}
-		return err
+		committed(ops)
+		return nil
 	}
 	err := st.InTx(ctx, func(tx store.Tx) error {
 		lt := &lateAudit{Tx: tx}
@@ -158,7 +162,19 @@ func inUnitTx(ctx context.Context, st store.Store, fn func(store.Tx) error) erro
 	if err != nil && u != nil {
 		u.restore(ops)
 	}
+	if err == nil {
+		committed(ops)
+	}
 	return err
+}
+
+// committed runs the after functions of ops, which have committed.
+func committed(ops []unitOp) {
+	for _, op := range ops {
+		if op.after != nil {
+			op.after()
+		}
+	}
 }
 
 // lateAudit is a transaction whose audit records are appended when it is
@@ -219,11 +235,25 @@ func commitUnit(ctx context.Context, st store.Store) error {
 }
 
 // later runs fn in a transaction of the unit of ctx, at its next commit,
-// or now in a transaction of its own when ctx has no unit.
+// or now in a transaction of its own when ctx has no unit; either way its
+// audit records are appended at the end of that transaction (lateAudit).
 func later(ctx context.Context, st store.Store, fn func(context.Context, store.Tx) error) error {
+	return laterThen(ctx, st, fn, nil)
+}
+
+// laterThen is later, with after (when set) run once fn's writes have
+// committed.
+func laterThen(ctx context.Context, st store.Store, fn func(context.Context, store.Tx) error,
+	after func()) error {
 	if u := unitOf(ctx); u != nil {
-		u.add(fn)
+		u.mu.Lock()
+		u.ops = append(u.ops, unitOp{run: fn, after: after})
+		u.mu.Unlock()
 		return nil
 	}
-	return st.InTx(ctx, func(tx store.Tx) error { return fn(ctx, tx) })
+	err := inUnitTx(ctx, st, func(tx store.Tx) error { return fn(ctx, tx) })
+	if err == nil && after != nil {
+		after()
+	}
+	return err
 }
