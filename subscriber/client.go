@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"rekey/internal/i18n"
@@ -68,12 +69,15 @@ type Options struct {
 }
 
 // Client runs the subscriber's flows: Keys and Reminders, Renew, Sync and
-// Backup. A Client is used by one flow at a time.
+// Backup. Renew and Sync take the spool's lock, so a second one running
+// meanwhile is refused; listing keys and reminders may run from several
+// goroutines at once (a local UI answering requests).
 type Client struct {
 	opts Options
 	loc  *time.Location
 	log  *slog.Logger
 	// offices are the office contacts of the keys last listed, by key id.
+	mu      sync.Mutex
 	offices map[string]*media.Office
 }
 
@@ -139,7 +143,10 @@ func (c *Client) office(id string, lang i18n.Lang) string {
 	if c.opts.Office != "" {
 		return c.opts.Office
 	}
-	if o := c.offices[id]; o != nil {
+	c.mu.Lock()
+	o := c.offices[id]
+	c.mu.Unlock()
+	if o != nil {
 		return o.Text(string(lang))
 	}
 	return i18n.T(lang, i18n.SubOfficeDefault)
@@ -221,6 +228,7 @@ func (c *Client) inventory() ([]*entry, []error) {
 			es = append(es, &entry{key: k, module: moduleOf(k.Location)})
 		}
 	}
+	c.mu.Lock()
 	if c.offices == nil {
 		c.offices = map[string]*media.Office{}
 	}
@@ -229,6 +237,7 @@ func (c *Client) inventory() ([]*entry, []error) {
 			c.offices[e.key.ID] = e.key.Office
 		}
 	}
+	c.mu.Unlock()
 	return es, errs
 }
 

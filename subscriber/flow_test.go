@@ -29,6 +29,9 @@ func TestRenewalFlow(t *testing.T) {
 			if k.State != StateExpiring || k.DaysLeft != 20 {
 				t.Fatalf("before: state %s, %d days left; want expiring, 20", k.State, k.DaysLeft)
 			}
+			if ids := f.client.ExpiringKeys(ctx); len(ids) != 1 || ids[0] != old {
+				t.Errorf("expiring keys %q, want [%s]", ids, old)
+			}
 			rs, _ := f.client.Reminders(ctx)
 			if len(rs) != 1 || rs[0].Key != old || rs[0].Command != "rekey renew "+old {
 				t.Fatalf("reminders: %+v", rs)
@@ -39,7 +42,7 @@ func TestRenewalFlow(t *testing.T) {
 
 			// S6–S15: renew; nothing is sent.
 			res := f.renew()
-			if len(res.Keys) != 1 || res.Keys[0].Status != "queued" || res.Keys[0].Media != f.drive {
+			if len(res.Keys) != 1 || res.Keys[0].Status != RenewedQueued || res.Keys[0].Media != f.drive {
 				t.Fatalf("Renew: %+v", res)
 			}
 			newID := res.Keys[0].NewKey
@@ -54,6 +57,9 @@ func TestRenewalFlow(t *testing.T) {
 			ks := f.keys()
 			if ks[old].State != StateRequested || ks[newID].State != StateRequested {
 				t.Errorf("after renew: old %s, new %s", ks[old].State, ks[newID].State)
+			}
+			if ids := f.client.ExpiringKeys(ctx); len(ids) != 0 {
+				t.Errorf("after renew: expiring keys %q", ids)
 			}
 			if ks[newID].Key.State != media.StatePending || ks[newID].Key.Replaces != old {
 				t.Errorf("new key: %+v", ks[newID].Key)

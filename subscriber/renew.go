@@ -19,14 +19,31 @@ type RenewResult struct {
 
 // RenewedKey is the outcome of one key's renewal.
 type RenewedKey struct {
-	Key     string `json:"key"`               // the current key
-	NewKey  string `json:"new_key,omitempty"` // the new, pending key
-	Media   string `json:"media,omitempty"`   // where the new key is
-	Outbox  string `json:"outbox,omitempty"`  // the queued request
-	Status  string `json:"status"`            // "queued", "refused", "cancelled", "failed"
-	Error   string `json:"error,omitempty"`
-	Warning string `json:"warning,omitempty"` // e.g. the key is stored unencrypted
+	Key     string        `json:"key"`               // the current key
+	NewKey  string        `json:"new_key,omitempty"` // the new, pending key
+	Media   string        `json:"media,omitempty"`   // where the new key is
+	Outbox  string        `json:"outbox,omitempty"`  // the queued request
+	Status  RenewedStatus `json:"status"`
+	Error   string        `json:"error,omitempty"`
+	Warning string        `json:"warning,omitempty"` // e.g. the key is stored unencrypted
 }
+
+// RenewedStatus is what Renew did with one key; the values are part of
+// `rekey renew --json`.
+type RenewedStatus string
+
+// The outcomes of one key's renewal.
+const (
+	// RenewedQueued: the new key is written and its request waits in the
+	// outbox for the next exchange.
+	RenewedQueued RenewedStatus = "queued"
+	// RenewedRefused: the key cannot be renewed here (Error says why).
+	RenewedRefused RenewedStatus = "refused"
+	// RenewedCancelled: the subscriber stopped at a question.
+	RenewedCancelled RenewedStatus = "cancelled"
+	// RenewedFailed: the renewal failed on the way (Error says why).
+	RenewedFailed RenewedStatus = "failed"
+)
 
 // Renew replaces the keys ids (ids or unique prefixes; S6): the steps
 // S3–S15 of the manual, one key after the other (S14). For each key it
@@ -62,7 +79,7 @@ func (c *Client) Renew(ctx context.Context, ids ...string) (*RenewResult, error)
 		e, err := c.selectKey(ctx, es, outbox, id)
 		if err != nil {
 			errs = append(errs, err)
-			res.Keys = append(res.Keys, RenewedKey{Key: id, Status: "refused", Error: err.Error()})
+			res.Keys = append(res.Keys, RenewedKey{Key: id, Status: RenewedRefused, Error: err.Error()})
 			continue
 		}
 		todo = append(todo, e)
@@ -97,7 +114,7 @@ func (c *Client) Renew(ctx context.Context, ids ...string) (*RenewResult, error)
 			errs = append(errs, c.keyError(e.key.ID, err))
 			rk.Error = err.Error()
 			if rk.Status == "" {
-				rk.Status = "failed"
+				rk.Status = RenewedFailed
 			}
 		} else {
 			queued++
@@ -170,7 +187,7 @@ func (c *Client) renewOne(ctx context.Context, s *session, e *entry) (RenewedKey
 		return rk, err
 	}
 	if !ok {
-		rk.Status = "cancelled"
+		rk.Status = RenewedCancelled
 		return rk, ErrCancelled
 	}
 
@@ -230,7 +247,7 @@ func (c *Client) renewOne(ctx context.Context, s *session, e *entry) (RenewedKey
 	if err := c.queue(ctx, item, e, current, newKey); err != nil {
 		return rk, err
 	}
-	rk.Status = "queued"
+	rk.Status = RenewedQueued
 	c.log.Info("renewal queued", "key", e.key.ID, "new_key", newID, "outbox", item.ID)
 	c.notice(ctx, "S13", Done, e.key.ID, i18n.SubQueued, e.key.ID, newID, rk.Media)
 	return rk, c.step(stepQueued)

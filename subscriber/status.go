@@ -253,3 +253,18 @@ func (c *Client) Reminders(ctx context.Context) ([]Reminder, []error) {
 	keys, errs := c.Keys(ctx)
 	return Reminders(keys), errs
 }
+
+// ExpiringKeys returns the IDs of the keys due for renewal now (state
+// StateExpiring: in the reminder window, not on their last day), in the
+// order Keys lists them: what `rekey renew --all-expiring` renews. Media
+// that cannot be read are left out, as Keys reports them.
+func (c *Client) ExpiringKeys(ctx context.Context) []string {
+	keys, _ := c.Keys(ctx)
+	var ids []string
+	for _, k := range keys {
+		if k.State == StateExpiring {
+			ids = append(ids, k.Key.ID)
+		}
+	}
+	return ids
+}

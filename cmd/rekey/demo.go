@@ -502,7 +502,7 @@ func (d *demo) renew(ctx context.Context) error {
 	if err != nil {
 		return explain(d.lang, err)
 	}
-	if len(res.Keys) != 1 || res.Keys[0].Status != "queued" {
+	if len(res.Keys) != 1 || res.Keys[0].Status != subscriber.RenewedQueued {
 		return d.unexpected("S13", "queued", res.Keys)
 	}
 	rk := res.Keys[0]

@@ -86,12 +86,7 @@ func runRenew(ctx context.Context, f *flow, a *asker, ids []string, all bool) er
 		return err
 	}
 	if all {
-		keys, _ := c.Keys(ctx)
-		for _, k := range keys {
-			if k.State == subscriber.StateExpiring {
-				ids = append(ids, k.Key.ID)
-			}
-		}
+		ids = append(ids, c.ExpiringKeys(ctx)...)
 		if len(ids) == 0 {
 			if f.g.JSON {
 				return cli.WriteJSON(f.env.Stdout, &subscriber.RenewResult{
@@ -113,7 +108,7 @@ func runRenew(ctx context.Context, f *flow, a *asker, ids []string, all bool) er
 		} else {
 			queued := 0
 			for _, k := range res.Keys {
-				if k.Status == "queued" {
+				if k.Status == subscriber.RenewedQueued {
 					queued++
 				}
 			}
