@@ -155,7 +155,7 @@ func (c *Client) roundTrip(ctx context.Context, r *request) (*Message, []byte, e
 	if err := c.protect(m, r); err != nil {
 		return nil, nil, err
 	}
-	der, err := m.Marshal()
+	der, err := m.marshalSealed()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -220,10 +220,11 @@ func (c *Client) checkResponse(resp, req *Message, cred *Credentials) error {
 // checkSignedResponse verifies the CA's signature and its certificate's
 // chain to Roots at the clock's time.
 func (c *Client) checkSignedResponse(resp *Message) error {
-	extra, err := resp.Certificates()
+	extra, err := c.certificates(resp.ExtraCerts)
 	if err != nil {
 		return err
 	}
+	resp.extra = extra
 	var candidates []*pki.Certificate
 	for _, cert := range append(extra, c.Roots...) {
 		if matchesSender(cert, &resp.Header) {
@@ -246,11 +247,49 @@ func (c *Client) checkSignedResponse(resp *Message) error {
 	return nil
 }
 
+// certificates parses the extraCerts of a response (errors as
+// Message.Certificates). A certificate the Client holds as a root or an
+// intermediate, such as the CA's own in every response, is taken as
+// parsed then instead of being parsed again.
+func (c *Client) certificates(ders [][]byte) ([]*pki.Certificate, error) {
+	out := make([]*pki.Certificate, 0, len(ders))
+	for i, der := range ders {
+		if k := c.knownCertificate(der); k != nil {
+			out = append(out, k)
+			continue
+		}
+		cert, err := pki.ParseCertificate(der)
+		if err != nil {
+			return nil, wrapError(FailBadDataFormat, err, "cmp: extraCerts[%d]", i)
+		}
+		out = append(out, cert)
+	}
+	return out, nil
+}
+
+// knownCertificate returns the root or intermediate of the Client whose
+// DER is der, or nil.
+func (c *Client) knownCertificate(der []byte) *pki.Certificate {
+	for _, r := range c.Roots {
+		if bytes.Equal(r.Raw, der) {
+			return r
+		}
+	}
+	for _, r := range c.Intermediates {
+		if bytes.Equal(r.Raw, der) {
+			return r
+		}
+	}
+	return nil
+}
+
 // checkCertificate checks an issued certificate against the request: the
 // public key and subject requested, and a chain to Roots (at its
-// notBefore when that is later than now).
+// notBefore when that is later than now). extra are the response's
+// extraCerts, parsed by checkSignedResponse (nil for a MAC-protected
+// response, whose extraCerts are parsed here).
 func (c *Client) checkCertificate(der []byte, st *ClientTransaction,
-	caPubs, extra [][]byte) (*pki.Certificate, error) {
+	caPubs [][]byte, extra []*pki.Certificate, extraDER [][]byte) (*pki.Certificate, error) {
 	cert, err := pki.ParseCertificate(der)
 	if err != nil {
 		return nil, fmt.Errorf("cmp: the issued certificate: %w", err)
@@ -264,11 +303,22 @@ func (c *Client) checkCertificate(der []byte, st *ClientTransaction,
 			return nil, errors.New("cmp: the issued certificate has another subject")
 		}
 	}
-	var inter []*pki.Certificate
+	inter := make([]*pki.Certificate, 0, len(c.Intermediates)+len(caPubs)+len(extraDER))
 	inter = append(inter, c.Intermediates...)
-	for _, d := range append(append([][]byte(nil), caPubs...), extra...) {
-		if ic, err := pki.ParseCertificate(d); err == nil {
+	for _, d := range caPubs {
+		if ic := c.knownCertificate(d); ic != nil {
 			inter = append(inter, ic)
+		} else if ic, err := pki.ParseCertificate(d); err == nil {
+			inter = append(inter, ic)
+		}
+	}
+	if extra != nil {
+		inter = append(inter, extra...)
+	} else {
+		for _, d := range extraDER {
+			if ic, err := pki.ParseCertificate(d); err == nil {
+				inter = append(inter, ic)
+			}
 		}
 	}
 	at := c.now()

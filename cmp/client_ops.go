@@ -187,11 +187,11 @@ func (c *Client) certResponse(resp *Message, st *ClientTransaction,
 		return nil, errors.New("cmp: accepted without a plain certificate")
 	}
 	cert, err := c.checkCertificate(cr.CertifiedKeyPair.Certificate, st, b.CertRep.CAPubs,
-		resp.ExtraCerts)
+		resp.extra, resp.ExtraCerts)
 	if err != nil {
 		return nil, err
 	}
-	st.Certificate = cert.Raw
+	st.Certificate, st.cert = cert.Raw, cert
 	st.CAPubs = b.CertRep.CAPubs
 	st.State = ClientIssued
 	if c.ImplicitConfirm && resp.Header.ImplicitConfirm() {
@@ -254,7 +254,7 @@ func (c *Client) Confirm(ctx context.Context, st *ClientTransaction, cred *Crede
 	if st.State != ClientIssued {
 		return fmt.Errorf("cmp: cannot confirm a transaction in state %s", st.State)
 	}
-	cert, err := pki.ParseCertificate(st.Certificate)
+	cert, err := st.certificate()
 	if err != nil {
 		return fmt.Errorf("cmp: the stored certificate: %w", err)
 	}

@@ -1,10 +1,13 @@
 package cmp
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	"rekey/pki"
 )
 
 // ClientState says where a client transaction stands.
@@ -60,6 +63,18 @@ type ClientTransaction struct {
 	CAPubs      [][]byte  `json:"ca_pubs,omitempty"`
 	Implicit    bool      `json:"implicit_confirm,omitempty"`
 	ConfirmBy   time.Time `json:"confirm_by,omitzero"`
+
+	// cert is Certificate parsed, when this process checked it: Confirm
+	// takes it instead of parsing Certificate again if the two agree.
+	cert *pki.Certificate
+}
+
+// certificate returns Certificate parsed.
+func (t *ClientTransaction) certificate() (*pki.Certificate, error) {
+	if t.cert != nil && bytes.Equal(t.cert.Raw, t.Certificate) {
+		return t.cert, nil
+	}
+	return pki.ParseCertificate(t.Certificate)
 }
 
 // Marshal returns the JSON form of t.

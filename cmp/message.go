@@ -18,6 +18,10 @@ type Message struct {
 
 	// Raw is the whole message as parsed. Marshal does not read it.
 	Raw []byte
+
+	// extra are the ExtraCerts parsed, once a Client checked the
+	// signature of a response with them.
+	extra []*pki.Certificate
 }
 
 // ParseMessage decodes one DER PKIMessage. It refuses BER (indefinite
@@ -69,10 +73,29 @@ func ParseMessage(der []byte) (*Message, error) {
 // Marshal encodes m in DER from its fields; the Raw fields are not read.
 // For a message from ParseMessage the result equals the input.
 func (m *Message) Marshal() ([]byte, error) {
+	return m.marshal(false)
+}
+
+// marshalSealed encodes m like Marshal, but with the header and body
+// encoded by seal (Header.Raw and Body.Raw, which Sign and ProtectMAC
+// have just set from the fields) instead of encoding them a second time.
+func (m *Message) marshalSealed() ([]byte, error) {
+	if m.Header.Raw == nil || m.Body.Raw == nil {
+		return m.marshal(false)
+	}
+	return m.marshal(true)
+}
+
+func (m *Message) marshal(sealed bool) ([]byte, error) {
 	b := cryptobyte.NewBuilder(make([]byte, 0, m.sizeHint()))
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		addHeader(b, &m.Header)
-		addBody(b, &m.Body)
+		if sealed {
+			b.AddBytes(m.Header.Raw)
+			b.AddBytes(m.Body.Raw)
+		} else {
+			addHeader(b, &m.Header)
+			addBody(b, &m.Body)
+		}
 		if m.Protection != nil {
 			b.AddASN1(ctxCons(0), func(b *cryptobyte.Builder) {
 				addBitStringBytes(b, cbasn1.BIT_STRING, m.Protection)

@@ -75,6 +75,7 @@ type Server struct {
 	store  TransactionStore
 	log    *slog.Logger
 	ski    []byte
+	sender GeneralName // the CA's name, the sender of every response
 	extra  [][]byte
 	chains chainCache
 }
@@ -126,6 +127,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		s.store = NewMemoryTransactionStore(cfg.Clock)
 	}
 	s.extra = append([][]byte{cfg.CACert.Raw}, cfg.Chain...)
+	s.sender = DirectoryName(cfg.CACert.RawSubject)
 	return s, nil
 }
 
@@ -266,7 +268,7 @@ func (s *Server) errorBody(err error) Body {
 func (s *Server) response(ex *exchange, body Body) *Message {
 	m := &Message{Body: body, Header: Header{
 		PVNO:        PVNO2000,
-		Sender:      DirectoryName(s.cfg.CACert.RawSubject),
+		Sender:      s.sender,
 		MessageTime: ex.now.UTC().Truncate(time.Second),
 		SenderNonce: ex.nonce,
 		GeneralInfo: ex.info,
@@ -297,7 +299,7 @@ func (s *Server) protect(ex *exchange, m *Message) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.Marshal()
+	return m.marshalSealed()
 }
 
 func (s *Server) nonce() ([]byte, error) {

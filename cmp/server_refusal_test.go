@@ -417,7 +417,7 @@ func TestClientChecksResponses(t *testing.T) {
 	}
 
 	st := &ClientTransaction{PublicKey: []byte{0x30, 0}, Subject: cred.Certificate.RawSubject}
-	if _, err := e.client.checkCertificate(cred.Certificate.Raw, st, nil, nil); err == nil ||
+	if _, err := e.client.checkCertificate(cred.Certificate.Raw, st, nil, nil, nil); err == nil ||
 		!strings.Contains(err.Error(), "another public key") {
 		t.Errorf("certificate for another key: %v", err)
 	}
