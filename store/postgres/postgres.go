@@ -148,7 +148,7 @@ func (d *driver) Write() sqlcore.Conn { return conn{d.pool} }
 
 func (d *driver) Tx(ctx context.Context, fn func(sqlcore.Conn) error) error {
 	for attempt := 1; ; attempt++ {
-		err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error { return fn(conn{tx}) })
+		err := d.tx(ctx, fn)
 		var pe *pgconn.PgError
 		if attempt < maxAttempts && errors.As(err, &pe) &&
 			(pe.Code == codeSerializationFailure || pe.Code == codeDeadlockDetected) {
@@ -157,6 +157,151 @@ func (d *driver) Tx(ctx context.Context, fn func(sqlcore.Conn) error) error {
 		return err
 	}
 }
+
+// tx runs fn once in a transaction that begins with fn's first statement
+// (see lazyTx) and commits when fn returns nil.
+func (d *driver) tx(ctx context.Context, fn func(sqlcore.Conn) error) (err error) {
+	t := &lazyTx{pool: d.pool}
+	defer func() {
+		// After a commit this only returns the connection (and after a
+		// failed begin nothing at all); otherwise it rolls back, also
+		// when fn panics.
+		if t.tx != nil {
+			t.settle()
+			t.tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	if err := fn(t); err != nil {
+		return err
+	}
+	if t.tx == nil {
+		return nil // no statement, nothing to commit
+	}
+	if err := t.settle(); err != nil {
+		return err
+	}
+	return t.tx.Commit(ctx)
+}
+
+// lazyTx is a transaction that is begun by its first statement: BEGIN
+// and that statement go to the server in one batch, which saves the round
+// trip of a BEGIN of its own. A transaction without statements never
+// reaches the server.
+type lazyTx struct {
+	pool *pgxpool.Pool
+	tx   pgx.Tx           // nil before the first statement
+	br   pgx.BatchResults // the first batch until its results are read
+}
+
+// begin sends BEGIN and the transaction's first statement and reads the
+// BEGIN's result; the statement's is the next in t.br.
+func (t *lazyTx) begin(ctx context.Context, query string, args []any) error {
+	var b pgx.Batch
+	b.BeginTx(pgx.TxOptions{})
+	b.Queue(query, args...)
+	t.br = t.pool.SendBatch(ctx, &b)
+	t.tx = t.br.Tx()
+	if _, err := t.br.Exec(); err != nil {
+		return t.settleWith(err)
+	}
+	return nil
+}
+
+// settle reads what is left of the first batch, so the connection is free
+// for the next statement.
+func (t *lazyTx) settle() error { return t.settleWith(nil) }
+
+// settleWith is settle reporting err, when set, before the batch's own.
+func (t *lazyTx) settleWith(err error) error {
+	if t.br == nil {
+		return err
+	}
+	cerr := t.br.Close()
+	t.br = nil
+	if err != nil {
+		return err
+	}
+	return cerr
+}
+
+func (t *lazyTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if t.tx == nil {
+		if err := t.begin(ctx, query, args); err != nil {
+			return 0, err
+		}
+		tag, err := t.br.Exec()
+		return tag.RowsAffected(), t.settleWith(err)
+	}
+	if err := t.settle(); err != nil {
+		return 0, err
+	}
+	tag, err := t.tx.Exec(ctx, query, args...)
+	return tag.RowsAffected(), err
+}
+
+func (t *lazyTx) Query(ctx context.Context, query string, args ...any) (sqlcore.Rows, error) {
+	if t.tx == nil {
+		if err := t.begin(ctx, query, args); err != nil {
+			return nil, err
+		}
+		rows, err := t.br.Query()
+		if err != nil {
+			return nil, t.settleWith(err)
+		}
+		return batchRows{rows, t}, nil
+	}
+	if err := t.settle(); err != nil {
+		return nil, err
+	}
+	return t.tx.Query(ctx, query, args...)
+}
+
+func (t *lazyTx) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Row {
+	if t.tx == nil {
+		if err := t.begin(ctx, query, args); err != nil {
+			return errRow{err}
+		}
+		return batchRow{t}
+	}
+	if err := t.settle(); err != nil {
+		return errRow{err}
+	}
+	return t.tx.QueryRow(ctx, query, args...)
+}
+
+// batchRows are the rows of a transaction's first statement; closing
+// them reads the rest of the batch.
+type batchRows struct {
+	pgx.Rows
+	t *lazyTx
+}
+
+func (r batchRows) Err() error {
+	if err := r.Rows.Err(); err != nil {
+		return err
+	}
+	r.Rows.Close()
+	return r.t.settle()
+}
+
+func (r batchRows) Close() {
+	r.Rows.Close()
+	r.t.settle()
+}
+
+// batchRow is the row of a transaction's first statement.
+type batchRow struct{ t *lazyTx }
+
+func (r batchRow) Scan(dest ...any) error {
+	if r.t.br == nil {
+		return errors.New("store: internal error: a row scanned twice")
+	}
+	return r.t.settleWith(r.t.br.QueryRow().Scan(dest...))
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 func (d *driver) Classify(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
