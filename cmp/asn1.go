@@ -32,8 +32,8 @@ func readAlgorithm(s *cryptobyte.String, tag cbasn1.Tag, ai *AlgorithmIdentifier
 	return true
 }
 
-func addAlgorithm(b *cryptobyte.Builder, tag cbasn1.Tag, ai *AlgorithmIdentifier) {
-	b.AddASN1(tag, func(b *cryptobyte.Builder) {
+func addAlgorithm(b *builder, tag cbasn1.Tag, ai *AlgorithmIdentifier) {
+	b.AddASN1(tag, func(b *builder) {
 		b.AddASN1ObjectIdentifier(ai.Algorithm)
 		if ai.Parameters != nil {
 			addRaw(b, ai.Parameters, "algorithm parameters")
@@ -85,11 +85,11 @@ func readOptionalExplicitOctets(s *cryptobyte.String, tag cbasn1.Tag, out *[]byt
 	return true
 }
 
-func addExplicitOctets(b *cryptobyte.Builder, tag cbasn1.Tag, v []byte) {
+func addExplicitOctets(b *builder, tag cbasn1.Tag, v []byte) {
 	if v == nil {
 		return
 	}
-	b.AddASN1(tag, func(b *cryptobyte.Builder) { b.AddASN1OctetString(v) })
+	b.AddASN1(tag, func(b *builder) { b.AddASN1OctetString(v) })
 }
 
 // ctxCons returns the context-specific constructed tag [n]: an EXPLICIT
@@ -111,8 +111,8 @@ func readBitStringBytes(s *cryptobyte.String, tag cbasn1.Tag, out *[]byte) bool 
 	return true
 }
 
-func addBitStringBytes(b *cryptobyte.Builder, tag cbasn1.Tag, v []byte) {
-	b.AddASN1(tag, func(b *cryptobyte.Builder) {
+func addBitStringBytes(b *builder, tag cbasn1.Tag, v []byte) {
+	b.AddASN1(tag, func(b *builder) {
 		b.AddUint8(0)
 		b.AddBytes(v)
 	})
@@ -180,8 +180,8 @@ func readGeneralizedTime(s *cryptobyte.String, t *time.Time) bool {
 	return ok
 }
 
-func addGeneralizedTime(b *cryptobyte.Builder, t time.Time) {
-	b.AddASN1(cbasn1.GeneralizedTime, func(b *cryptobyte.Builder) {
+func addGeneralizedTime(b *builder, t time.Time) {
+	b.AddASN1(cbasn1.GeneralizedTime, func(b *builder) {
 		b.AddBytes(formatGeneralizedTime(t))
 	})
 }
@@ -216,10 +216,10 @@ func readTime(s *cryptobyte.String, t *time.Time) bool {
 	return false
 }
 
-func addTime(b *cryptobyte.Builder, t time.Time) {
+func addTime(b *builder, t time.Time) {
 	t = t.UTC().Truncate(time.Second)
 	if y := t.Year(); y >= 1950 && y < 2050 {
-		b.AddASN1(cbasn1.UTCTime, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.UTCTime, func(b *builder) {
 			b.AddBytes([]byte(t.Format("060102150405Z")))
 		})
 		return
@@ -253,10 +253,10 @@ func readAttributes(s *cryptobyte.String, what string) ([]AttributeTypeAndValue,
 	return out, nil
 }
 
-func addAttributes(b *cryptobyte.Builder, attrs []AttributeTypeAndValue) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addAttributes(b *builder, attrs []AttributeTypeAndValue) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		for _, a := range attrs {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 				b.AddASN1ObjectIdentifier(a.Type)
 				addRaw(b, a.Value, "attribute value")
 			})
@@ -282,8 +282,8 @@ func readCertificates(s *cryptobyte.String, what string) ([][]byte, error) {
 	return out, nil
 }
 
-func addCertificates(b *cryptobyte.Builder, certs [][]byte) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addCertificates(b *builder, certs [][]byte) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		for _, c := range certs {
 			addRaw(b, c, "certificate")
 		}
@@ -292,7 +292,7 @@ func addCertificates(b *cryptobyte.Builder, certs [][]byte) {
 
 // addRaw writes el, which must be exactly one DER element; otherwise it
 // sets an error on b naming what.
-func addRaw(b *cryptobyte.Builder, el []byte, what string) {
+func addRaw(b *builder, el []byte, what string) {
 	s := cryptobyte.String(el)
 	var x cryptobyte.String
 	var tag cbasn1.Tag

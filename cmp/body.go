@@ -232,7 +232,7 @@ func readBodyContent(in *cryptobyte.String, b *Body) error {
 	return err
 }
 
-func addBody(b *cryptobyte.Builder, body *Body) {
+func addBody(b *builder, body *Body) {
 	if !body.Type.supported() {
 		b.SetError(errorf(FailBadRequest, "cmp: cannot write body type %s", body.Type))
 		return
@@ -241,7 +241,7 @@ func addBody(b *cryptobyte.Builder, body *Body) {
 		b.SetError(errorf(FailBadDataFormat, "cmp: %s body without %s", body.Type, missing))
 		return
 	}
-	b.AddASN1(ctxCons(int(body.Type)), func(b *cryptobyte.Builder) {
+	b.AddASN1(ctxCons(int(body.Type)), func(b *builder) {
 		switch body.Type {
 		case TypeIR, TypeCR, TypeKUR:
 			addCertReqMessages(b, body.CertReq)

@@ -97,12 +97,12 @@ func readCertifiedKeyPair(s *cryptobyte.String, k *CertifiedKeyPair) bool {
 	return in.Empty()
 }
 
-func addCertRep(b *cryptobyte.Builder, r *CertRepMessage) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addCertRep(b *builder, r *CertRepMessage) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		if r.CAPubs != nil {
-			b.AddASN1(ctxCons(1), func(b *cryptobyte.Builder) { addCertificates(b, r.CAPubs) })
+			b.AddASN1(ctxCons(1), func(b *builder) { addCertificates(b, r.CAPubs) })
 		}
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 			for i := range r.Response {
 				addCertResponse(b, &r.Response[i])
 			}
@@ -110,15 +110,15 @@ func addCertRep(b *cryptobyte.Builder, r *CertRepMessage) {
 	})
 }
 
-func addCertResponse(b *cryptobyte.Builder, r *CertResponse) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addCertResponse(b *builder, r *CertResponse) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		b.AddASN1Int64(r.CertReqID)
 		addStatusInfo(b, &r.Status)
 		if k := r.CertifiedKeyPair; k != nil {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 				switch {
 				case k.Certificate != nil:
-					b.AddASN1(ctxCons(0), func(b *cryptobyte.Builder) {
+					b.AddASN1(ctxCons(0), func(b *builder) {
 						addRaw(b, k.Certificate, "certificate")
 					})
 				case k.EncryptedCert != nil:
@@ -177,18 +177,18 @@ func readCertConf(s *cryptobyte.String) ([]CertStatus, error) {
 	return out, nil
 }
 
-func addCertConf(b *cryptobyte.Builder, list []CertStatus) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addCertConf(b *builder, list []CertStatus) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		for i := range list {
 			cs := &list[i]
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 				b.AddASN1OctetString(cs.CertHash)
 				b.AddASN1Int64(cs.CertReqID)
 				if cs.StatusInfo != nil {
 					addStatusInfo(b, cs.StatusInfo)
 				}
 				if cs.HashAlg != nil {
-					b.AddASN1(ctxCons(0), func(b *cryptobyte.Builder) {
+					b.AddASN1(ctxCons(0), func(b *builder) {
 						addAlgorithm(b, cbasn1.SEQUENCE, cs.HashAlg)
 					})
 				}
@@ -215,10 +215,10 @@ func readPollReq(s *cryptobyte.String) ([]int64, error) {
 	return out, nil
 }
 
-func addPollReq(b *cryptobyte.Builder, ids []int64) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addPollReq(b *builder, ids []int64) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		for _, id := range ids {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1Int64(id) })
+			b.AddASN1(cbasn1.SEQUENCE, func(b *builder) { b.AddASN1Int64(id) })
 		}
 	})
 }
@@ -254,10 +254,10 @@ func readPollRep(s *cryptobyte.String) ([]PollRep, error) {
 	return out, nil
 }
 
-func addPollRep(b *cryptobyte.Builder, list []PollRep) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addPollRep(b *builder, list []PollRep) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		for _, p := range list {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 				b.AddASN1Int64(p.CertReqID)
 				b.AddASN1Int64(p.CheckAfter)
 				addFreeText(b, p.Reason)
@@ -276,7 +276,7 @@ var OIDExtCRLReason = asn1.ObjectIdentifier{2, 5, 29, 21}
 func NewRevDetails(issuer []byte, serial *big.Int, reason int) RevDetails {
 	rd := RevDetails{CertDetails: CertTemplate{Issuer: issuer, SerialNumber: serial}}
 	if reason >= 0 {
-		var b cryptobyte.Builder
+		var b builder
 		b.AddASN1Enum(int64(reason))
 		rd.CRLEntryDetails = []pkix.Extension{{Id: OIDExtCRLReason, Value: b.BytesOrPanic()}}
 	}
@@ -329,11 +329,11 @@ func readRevReq(s *cryptobyte.String) ([]RevDetails, error) {
 	return out, nil
 }
 
-func addRevReq(b *cryptobyte.Builder, list []RevDetails) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addRevReq(b *builder, list []RevDetails) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		for i := range list {
 			rd := &list[i]
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 				addCertTemplate(b, &rd.CertDetails)
 				if rd.CRLEntryDetails != nil {
 					addExtensions(b, cbasn1.SEQUENCE, rd.CRLEntryDetails)
@@ -387,16 +387,16 @@ func readRevRep(s *cryptobyte.String, r *RevRepContent) error {
 	return nil
 }
 
-func addRevRep(b *cryptobyte.Builder, r *RevRepContent) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addRevRep(b *builder, r *RevRepContent) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 			for i := range r.Status {
 				addStatusInfo(b, &r.Status[i])
 			}
 		})
 		if r.RevCerts != nil {
-			b.AddASN1(ctxCons(0), func(b *cryptobyte.Builder) {
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(ctxCons(0), func(b *builder) {
+				b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 					for i := range r.RevCerts {
 						addCertID(b, &r.RevCerts[i])
 					}
@@ -404,7 +404,7 @@ func addRevRep(b *cryptobyte.Builder, r *RevRepContent) {
 			})
 		}
 		if r.CRLs != nil {
-			b.AddASN1(ctxCons(1), func(b *cryptobyte.Builder) { addCertificates(b, r.CRLs) })
+			b.AddASN1(ctxCons(1), func(b *builder) { addCertificates(b, r.CRLs) })
 		}
 	})
 }
@@ -435,8 +435,8 @@ func readErrorContent(s *cryptobyte.String, e *ErrorMsgContent) error {
 	return nil
 }
 
-func addErrorContent(b *cryptobyte.Builder, e *ErrorMsgContent) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addErrorContent(b *builder, e *ErrorMsgContent) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		addStatusInfo(b, &e.StatusInfo)
 		if e.ErrorCode != nil {
 			b.AddASN1Int64(*e.ErrorCode)

@@ -220,8 +220,8 @@ func readTemplatePublicKey(s *cryptobyte.String, out *[]byte) bool {
 
 // readIntegerContent decodes the content octets of a DER INTEGER.
 func readIntegerContent(v cryptobyte.String, n *big.Int) bool {
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.INTEGER, func(b *cryptobyte.Builder) { b.AddBytes(v) })
+	var b builder
+	b.AddASN1(cbasn1.INTEGER, func(b *builder) { b.AddBytes(v) })
 	s := cryptobyte.String(b.BytesOrPanic())
 	return s.ReadASN1Integer(n)
 }
@@ -235,8 +235,8 @@ func validBitString(v []byte) bool {
 }
 
 func retag(tag cbasn1.Tag, content []byte) []byte {
-	var b cryptobyte.Builder
-	b.AddASN1(tag, func(b *cryptobyte.Builder) { b.AddBytes(content) })
+	var b builder
+	b.AddASN1(tag, func(b *builder) { b.AddBytes(content) })
 	return b.BytesOrPanic()
 }
 
@@ -303,10 +303,10 @@ func readExtensions(s *cryptobyte.String, tag cbasn1.Tag, what string) ([]pkix.E
 	return out, nil
 }
 
-func addExtensions(b *cryptobyte.Builder, tag cbasn1.Tag, exts []pkix.Extension) {
-	b.AddASN1(tag, func(b *cryptobyte.Builder) {
+func addExtensions(b *builder, tag cbasn1.Tag, exts []pkix.Extension) {
+	b.AddASN1(tag, func(b *builder) {
 		for _, e := range exts {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 				b.AddASN1ObjectIdentifier(e.Id)
 				if e.Critical {
 					b.AddASN1Boolean(true)
@@ -351,13 +351,13 @@ func readPOP(s *cryptobyte.String, p *ProofOfPossession) error {
 	return nil
 }
 
-func addPOP(b *cryptobyte.Builder, p *ProofOfPossession) {
+func addPOP(b *builder, p *ProofOfPossession) {
 	switch {
 	case p.RAVerified:
-		b.AddASN1(ctxPrim(0), func(*cryptobyte.Builder) {})
+		b.AddASN1(ctxPrim(0), func(*builder) {})
 	case p.Signature != nil:
 		sk := p.Signature
-		b.AddASN1(ctxCons(1), func(b *cryptobyte.Builder) {
+		b.AddASN1(ctxCons(1), func(b *builder) {
 			if sk.Input != nil {
 				addRaw(b, sk.Input, "poposkInput")
 			}
@@ -371,11 +371,11 @@ func addPOP(b *cryptobyte.Builder, p *ProofOfPossession) {
 	}
 }
 
-func addCertReqMessages(b *cryptobyte.Builder, msgs []CertReqMsg) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addCertReqMessages(b *builder, msgs []CertReqMsg) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		for i := range msgs {
 			m := &msgs[i]
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 				addCertRequest(b, &m.CertReq)
 				if m.POP != nil {
 					addPOP(b, m.POP)
@@ -388,8 +388,8 @@ func addCertReqMessages(b *cryptobyte.Builder, msgs []CertReqMsg) {
 	})
 }
 
-func addCertRequest(b *cryptobyte.Builder, r *CertRequest) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addCertRequest(b *builder, r *CertRequest) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		b.AddASN1Int64(r.CertReqID)
 		addCertTemplate(b, &r.Template)
 		if r.Controls != nil {
@@ -398,30 +398,30 @@ func addCertRequest(b *cryptobyte.Builder, r *CertRequest) {
 	})
 }
 
-func addCertTemplate(b *cryptobyte.Builder, t *CertTemplate) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addCertTemplate(b *builder, t *CertTemplate) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		if t.Version != nil {
 			b.AddASN1Int64WithTag(*t.Version, ctxPrim(0))
 		}
 		if t.SerialNumber != nil {
-			var ib cryptobyte.Builder
+			var ib builder
 			ib.AddASN1BigInt(t.SerialNumber)
 			enc := cryptobyte.String(ib.BytesOrPanic())
 			var v cryptobyte.String
 			enc.ReadASN1(&v, cbasn1.INTEGER)
-			b.AddASN1(ctxPrim(1), func(b *cryptobyte.Builder) { b.AddBytes(v) })
+			b.AddASN1(ctxPrim(1), func(b *builder) { b.AddBytes(v) })
 		}
 		if t.SigningAlg != nil {
 			addAlgorithm(b, ctxCons(2), t.SigningAlg)
 		}
 		addOptionalName(b, 3, t.Issuer)
 		if t.HasValidity || !t.NotBefore.IsZero() || !t.NotAfter.IsZero() {
-			b.AddASN1(ctxCons(4), func(b *cryptobyte.Builder) {
+			b.AddASN1(ctxCons(4), func(b *builder) {
 				if !t.NotBefore.IsZero() {
-					b.AddASN1(ctxCons(0), func(b *cryptobyte.Builder) { addTime(b, t.NotBefore) })
+					b.AddASN1(ctxCons(0), func(b *builder) { addTime(b, t.NotBefore) })
 				}
 				if !t.NotAfter.IsZero() {
-					b.AddASN1(ctxCons(1), func(b *cryptobyte.Builder) { addTime(b, t.NotAfter) })
+					b.AddASN1(ctxCons(1), func(b *builder) { addTime(b, t.NotAfter) })
 				}
 			})
 		}
@@ -433,14 +433,14 @@ func addCertTemplate(b *cryptobyte.Builder, t *CertTemplate) {
 				b.SetError(newError(FailBadDataFormat, "cmp: template publicKey is not a SEQUENCE"))
 				return
 			}
-			b.AddASN1(ctxCons(6), func(b *cryptobyte.Builder) { b.AddBytes(content) })
+			b.AddASN1(ctxCons(6), func(b *builder) { b.AddBytes(content) })
 		}
 		for _, u := range []struct {
 			tag int
 			v   []byte
 		}{{7, t.IssuerUID}, {8, t.SubjectUID}} {
 			if u.v != nil {
-				b.AddASN1(ctxPrim(u.tag), func(b *cryptobyte.Builder) { b.AddBytes(u.v) })
+				b.AddASN1(ctxPrim(u.tag), func(b *builder) { b.AddBytes(u.v) })
 			}
 		}
 		if t.Extensions != nil {
@@ -449,11 +449,11 @@ func addCertTemplate(b *cryptobyte.Builder, t *CertTemplate) {
 	})
 }
 
-func addOptionalName(b *cryptobyte.Builder, n int, name []byte) {
+func addOptionalName(b *builder, n int, name []byte) {
 	if name == nil {
 		return
 	}
-	b.AddASN1(ctxCons(n), func(b *cryptobyte.Builder) { addRaw(b, name, "template name") })
+	b.AddASN1(ctxCons(n), func(b *builder) { addRaw(b, name, "template name") })
 }
 
 // Control returns the first control of the given type.
@@ -484,7 +484,7 @@ func (r *CertRequest) OldCertID() (*CertID, bool, error) {
 // OldCertIDControl returns the control oldCertID naming the certificate
 // with the given issuer Name (DER) and serial number.
 func OldCertIDControl(issuer []byte, serial *big.Int) AttributeTypeAndValue {
-	var b cryptobyte.Builder
+	var b builder
 	addCertID(&b, &CertID{Issuer: DirectoryName(issuer), SerialNumber: serial})
 	return AttributeTypeAndValue{Type: OIDOldCertID, Value: b.BytesOrPanic()}
 }
@@ -499,8 +499,8 @@ func readCertID(s *cryptobyte.String) (*CertID, error) {
 	return id, nil
 }
 
-func addCertID(b *cryptobyte.Builder, id *CertID) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addCertID(b *builder, id *CertID) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		addRaw(b, id.Issuer.raw(), "CertId issuer")
 		if id.SerialNumber == nil {
 			b.SetError(newError(FailBadDataFormat, "cmp: CertId without serial number"))

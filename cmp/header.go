@@ -43,8 +43,8 @@ const (
 // DirectoryName returns the GeneralName directoryName holding the DER of
 // an X.509 Name (for instance pki.Certificate.RawSubject).
 func DirectoryName(name []byte) GeneralName {
-	var b cryptobyte.Builder
-	b.AddASN1(ctxCons(NameDirectory), func(b *cryptobyte.Builder) { b.AddBytes(name) })
+	var b builder
+	b.AddASN1(ctxCons(NameDirectory), func(b *builder) { b.AddBytes(name) })
 	return GeneralName{Raw: b.BytesOrPanic()}
 }
 
@@ -141,10 +141,10 @@ func readInfoTypeAndValues(s *cryptobyte.String, what string) ([]InfoTypeAndValu
 	return out, nil
 }
 
-func addInfoTypeAndValues(b *cryptobyte.Builder, itvs []InfoTypeAndValue) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addInfoTypeAndValues(b *builder, itvs []InfoTypeAndValue) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		for _, itv := range itvs {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 				b.AddASN1ObjectIdentifier(itv.Type)
 				if itv.Value != nil {
 					addRaw(b, itv.Value, "infoValue")
@@ -257,8 +257,8 @@ func readHeader(s *cryptobyte.String, h *Header) error {
 	return nil
 }
 
-func addHeader(b *cryptobyte.Builder, h *Header) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addHeader(b *builder, h *Header) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		if h.PVNO != PVNO2000 && h.PVNO != PVNO2021 {
 			b.SetError(errorf(FailUnsupportedVersion, "cmp: cannot write pvno %d", h.PVNO))
 			return
@@ -267,12 +267,12 @@ func addHeader(b *cryptobyte.Builder, h *Header) {
 		addRaw(b, h.Sender.raw(), "sender")
 		addRaw(b, h.Recipient.raw(), "recipient")
 		if !h.MessageTime.IsZero() {
-			b.AddASN1(ctxCons(0), func(b *cryptobyte.Builder) {
+			b.AddASN1(ctxCons(0), func(b *builder) {
 				addGeneralizedTime(b, h.MessageTime)
 			})
 		}
 		if h.ProtectionAlg != nil {
-			b.AddASN1(ctxCons(1), func(b *cryptobyte.Builder) {
+			b.AddASN1(ctxCons(1), func(b *builder) {
 				addAlgorithm(b, cbasn1.SEQUENCE, h.ProtectionAlg)
 			})
 		}
@@ -282,10 +282,10 @@ func addHeader(b *cryptobyte.Builder, h *Header) {
 		addExplicitOctets(b, ctxCons(5), h.SenderNonce)
 		addExplicitOctets(b, ctxCons(6), h.RecipNonce)
 		if h.FreeText != nil {
-			b.AddASN1(ctxCons(7), func(b *cryptobyte.Builder) { addFreeText(b, h.FreeText) })
+			b.AddASN1(ctxCons(7), func(b *builder) { addFreeText(b, h.FreeText) })
 		}
 		if h.GeneralInfo != nil {
-			b.AddASN1(ctxCons(8), func(b *cryptobyte.Builder) {
+			b.AddASN1(ctxCons(8), func(b *builder) {
 				addInfoTypeAndValues(b, h.GeneralInfo)
 			})
 		}

@@ -31,7 +31,7 @@ func ImplicitConfirmInfo() InfoTypeAndValue {
 
 // ConfirmWaitTimeInfo returns the generalInfo entry id-it-confirmWaitTime.
 func ConfirmWaitTimeInfo(t time.Time) InfoTypeAndValue {
-	var b cryptobyte.Builder
+	var b builder
 	addGeneralizedTime(&b, t)
 	return InfoTypeAndValue{Type: OIDConfirmWaitTime, Value: b.BytesOrPanic()}
 }
@@ -52,7 +52,7 @@ func certListInfo(oid asn1.ObjectIdentifier, items [][]byte) InfoTypeAndValue {
 	if len(items) == 0 {
 		return InfoTypeAndValue{Type: oid}
 	}
-	var b cryptobyte.Builder
+	var b builder
 	addCertificates(&b, items)
 	return InfoTypeAndValue{Type: oid, Value: b.BytesOrPanic()}
 }
@@ -91,10 +91,10 @@ type CRLStatus struct {
 
 // CRLStatusListInfo returns an id-it-crlStatusList request entry.
 func CRLStatusListInfo(list []CRLStatus) (InfoTypeAndValue, error) {
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+	var b builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		for _, st := range list {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 				addRaw(b, st.Source, "CRL source")
 				if !st.ThisUpdate.IsZero() {
 					addTime(b, st.ThisUpdate)

@@ -87,8 +87,8 @@ func (m *Message) marshalSealed() ([]byte, error) {
 }
 
 func (m *Message) marshal(sealed bool) ([]byte, error) {
-	b := cryptobyte.NewBuilder(make([]byte, 0, m.sizeHint()))
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+	b := newBuilder(make([]byte, 0, m.sizeHint()))
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		if sealed {
 			b.AddBytes(m.Header.Raw)
 			b.AddBytes(m.Body.Raw)
@@ -97,12 +97,12 @@ func (m *Message) marshal(sealed bool) ([]byte, error) {
 			addBody(b, &m.Body)
 		}
 		if m.Protection != nil {
-			b.AddASN1(ctxCons(0), func(b *cryptobyte.Builder) {
+			b.AddASN1(ctxCons(0), func(b *builder) {
 				addBitStringBytes(b, cbasn1.BIT_STRING, m.Protection)
 			})
 		}
 		if m.ExtraCerts != nil {
-			b.AddASN1(ctxCons(1), func(b *cryptobyte.Builder) {
+			b.AddASN1(ctxCons(1), func(b *builder) {
 				addCertificates(b, m.ExtraCerts)
 			})
 		}
@@ -121,7 +121,7 @@ func (m *Message) sizeHint() int {
 }
 
 // builderBytes returns the bytes of b, its error as an *Error.
-func builderBytes(b *cryptobyte.Builder) ([]byte, error) {
+func builderBytes(b *builder) ([]byte, error) {
 	out, err := b.Bytes()
 	if err != nil {
 		var e *Error
@@ -135,14 +135,14 @@ func builderBytes(b *cryptobyte.Builder) ([]byte, error) {
 
 // Marshal returns the DER of h.
 func (h *Header) Marshal() ([]byte, error) {
-	b := cryptobyte.NewBuilder(make([]byte, 0, 512))
+	b := newBuilder(make([]byte, 0, 512))
 	addHeader(b, h)
 	return builderBytes(b)
 }
 
 // Marshal returns the DER of the body with its [n] tag.
 func (body *Body) Marshal() ([]byte, error) {
-	b := cryptobyte.NewBuilder(make([]byte, 0, 4096)) // a certificate or two
+	b := newBuilder(make([]byte, 0, 4096)) // a certificate or two
 	addBody(b, body)
 	return builderBytes(b)
 }
@@ -162,8 +162,8 @@ func (m *Message) ProtectedPart() ([]byte, error) {
 			return nil, err
 		}
 	}
-	b := cryptobyte.NewBuilder(make([]byte, 0, len(h)+len(body)+8))
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+	b := newBuilder(make([]byte, 0, len(h)+len(body)+8))
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		b.AddBytes(h)
 		b.AddBytes(body)
 	})

@@ -27,7 +27,7 @@ func (r *CertReqMsg) SignPOP(signer crypto.Signer, rand io.Reader) error {
 		}
 		r.CertReq.Template.PublicKey = spki
 	}
-	var b cryptobyte.Builder
+	var b builder
 	addCertRequest(&b, &r.CertReq)
 	der, err := builderBytes(&b)
 	if err != nil {
@@ -79,7 +79,7 @@ func (r *CertReqMsg) VerifyPOP() error {
 		}
 	}
 	if signed == nil {
-		var b cryptobyte.Builder
+		var b builder
 		addCertRequest(&b, &r.CertReq)
 		if signed, err = builderBytes(&b); err != nil {
 			return err

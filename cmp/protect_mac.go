@@ -144,7 +144,7 @@ func (m *Message) ProtectMAC(secret []byte, opts *MACOptions) error {
 }
 
 func newMACAlgorithm(alg MACAlgorithm, salt []byte, iter int) (*AlgorithmIdentifier, error) {
-	var b cryptobyte.Builder
+	var b builder
 	var oid asn1.ObjectIdentifier
 	switch alg {
 	case PBMWithSHA256, PBMWithStreebog512:
@@ -153,7 +153,7 @@ func newMACAlgorithm(alg MACAlgorithm, salt []byte, iter int) (*AlgorithmIdentif
 			owf, mac = pki.OIDDigestStreebog512, oidHMACStreebog512
 		}
 		oid = OIDPasswordBasedMAC
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 			b.AddASN1OctetString(salt)
 			addAlgorithm(b, cbasn1.SEQUENCE, &AlgorithmIdentifier{Algorithm: owf})
 			b.AddASN1Int64(int64(iter))
@@ -168,10 +168,10 @@ func newMACAlgorithm(alg MACAlgorithm, salt []byte, iter int) (*AlgorithmIdentif
 			mac, keyLen = oidHMACStreebog512, 64
 		}
 		oid = OIDPBMAC1
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 				b.AddASN1ObjectIdentifier(oidPBKDF2)
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 					b.AddASN1OctetString(salt)
 					b.AddASN1Int64(int64(iter))
 					b.AddASN1Int64(int64(keyLen))

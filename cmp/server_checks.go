@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"golang.org/x/crypto/cryptobyte"
-
 	"rekey/pki"
 )
 
@@ -102,7 +100,7 @@ func responseMACAlgorithm(ai *AlgorithmIdentifier) MACAlgorithm {
 
 // mustOIDBytes returns the DER of an OBJECT IDENTIFIER of this package.
 func mustOIDBytes(oid []int) []byte {
-	var b cryptobyte.Builder
+	var b builder
 	b.AddASN1ObjectIdentifier(oid)
 	return b.BytesOrPanic()
 }

@@ -99,7 +99,7 @@ type RenewalWindow struct {
 // window of the certificate with the given issuer Name (DER) and serial
 // number.
 func RenewalWindowRequest(issuer []byte, serial *big.Int) InfoTypeAndValue {
-	var b cryptobyte.Builder
+	var b builder
 	addCertID(&b, &CertID{Issuer: DirectoryName(issuer), SerialNumber: serial})
 	v, _ := b.Bytes() // a nil serial gives no value, refused by the reader
 	return InfoTypeAndValue{Type: OIDRenewalWindow, Value: v}
@@ -120,8 +120,8 @@ func (itv InfoTypeAndValue) RenewalWindowCertID() (*CertID, error) {
 
 // RenewalWindowInfo returns the genp entry with w.
 func RenewalWindowInfo(w *RenewalWindow) (InfoTypeAndValue, error) {
-	var b cryptobyte.Builder
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+	var b builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		addCertID(b, &w.Cert)
 		addGeneralizedTime(b, w.NotBefore)
 		addGeneralizedTime(b, w.NotAfter)

@@ -135,8 +135,8 @@ func readStatusInfo(s *cryptobyte.String, si *StatusInfo, what string) error {
 	return nil
 }
 
-func addStatusInfo(b *cryptobyte.Builder, si *StatusInfo) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+func addStatusInfo(b *builder, si *StatusInfo) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		b.AddASN1Int64(int64(si.Status))
 		addFreeText(b, si.StatusString)
 		if si.FailInfo != 0 {
@@ -178,7 +178,7 @@ func readFailureInfo(s *cryptobyte.String) (FailureInfo, error) {
 	return f, nil
 }
 
-func addFailureInfo(b *cryptobyte.Builder, f FailureInfo) {
+func addFailureInfo(b *builder, f FailureInfo) {
 	n := 0 // number of bits up to the highest set
 	for i := 0; i < 32; i++ {
 		if f&(1<<i) != 0 {
@@ -192,7 +192,7 @@ func addFailureInfo(b *cryptobyte.Builder, f FailureInfo) {
 			data[1+i/8] |= 0x80 >> (i % 8)
 		}
 	}
-	b.AddASN1(cbasn1.BIT_STRING, func(b *cryptobyte.Builder) { b.AddBytes(data) })
+	b.AddASN1(cbasn1.BIT_STRING, func(b *builder) { b.AddBytes(data) })
 }
 
 // readFreeText reads a PKIFreeText, a SEQUENCE OF UTF8String. An empty
@@ -217,13 +217,13 @@ func readFreeText(s *cryptobyte.String, what string) ([]string, error) {
 }
 
 // addFreeText writes text as a PKIFreeText unless it is nil.
-func addFreeText(b *cryptobyte.Builder, text []string) {
+func addFreeText(b *builder, text []string) {
 	if text == nil {
 		return
 	}
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+	b.AddASN1(cbasn1.SEQUENCE, func(b *builder) {
 		for _, t := range text {
-			b.AddASN1(cbasn1.UTF8String, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.UTF8String, func(b *builder) {
 				b.AddBytes([]byte(t))
 			})
 		}
