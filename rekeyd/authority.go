@@ -64,6 +64,9 @@ func (a *Authority) UpdateKey(ctx context.Context, req *cmp.KeyUpdateRequest) (
 		TransactionID: req.TransactionID, MessageDER: req.MessageDER,
 		POPVerified: req.PublicKey != nil}
 	out, err := a.op.renewals.Submit(ctx, ku)
+	if out != nil {
+		setRequestOfUnit(ctx, out.RequestID)
+	}
 	return a.outcome(out, err)
 }
 
@@ -105,6 +108,9 @@ func (a *Authority) Poll(ctx context.Context, req *cmp.PollRequest) (*cmp.Decisi
 		return cmp.RefusedDecision(unknownTransaction()), nil
 	}
 	out, err := a.op.renewals.Status(ctx, id)
+	if out != nil {
+		setRequestOfUnit(ctx, out.RequestID)
+	}
 	return a.outcome(out, err)
 }
 
@@ -115,8 +121,13 @@ func unknownTransaction() *cmp.Refusal {
 		"No request with this transaction identifier is known: create the request again.")
 }
 
-// requestOf finds the renewal request of a kur transaction, 0 when none.
+// requestOf finds the renewal request of a kur transaction, 0 when none:
+// from its row (the message's unit), else through the certificate that
+// opened it.
 func (a *Authority) requestOf(ctx context.Context, txID []byte) (int64, error) {
+	if id := requestOfUnit(ctx); id != 0 {
+		return id, nil
+	}
 	tx, err := NewTransactionStore(a.op.Store, a.op.now).Get(ctx, txID)
 	if errors.Is(err, cmp.ErrTransactionNotFound) {
 		return 0, nil
@@ -155,11 +166,17 @@ func (a *Authority) Confirm(ctx context.Context, c *cmp.Confirmation) error {
 		return fmt.Errorf("rekeyd: the confirmed certificate: %w", err)
 	}
 	serial := operator.SerialBytes(cert.SerialNumber)
-	rec, err := a.op.Store.Certificate(ctx, serial)
-	if err != nil {
-		return fmt.Errorf("rekeyd: looking up the confirmed certificate: %w", err)
+	// A kur's transaction row names its request; otherwise (an ir, a row
+	// written before rows named it) the certificate's record does.
+	requestID := requestOfUnit(ctx)
+	if requestID == 0 {
+		rec, err := a.op.Store.Certificate(ctx, serial)
+		if err != nil {
+			return fmt.Errorf("rekeyd: looking up the confirmed certificate: %w", err)
+		}
+		requestID = rec.RequestID
 	}
-	if rec.RequestID == 0 {
+	if requestID == 0 {
 		// An ir's certificate (a kur's answers a request): retire the
 		// one-time secret that opened it.
 		if err := a.op.retireSecret(ctx, c.TransactionID); err != nil {
@@ -167,13 +184,13 @@ func (a *Authority) Confirm(ctx context.Context, c *cmp.Confirmation) error {
 		}
 	}
 	object := "serial:" + hex.EncodeToString(serial)
-	details, _ := json.Marshal(map[string]any{"request_id": rec.RequestID,
+	details, _ := json.Marshal(map[string]any{"request_id": requestID,
 		"transaction_id": hex.EncodeToString(c.TransactionID), "implicit": c.Implicit,
 		"expired": c.Expired})
 	if c.Accepted {
 		// With the transaction's new state and nonce, in one commit.
 		err := later(ctx, a.op.Store, func(ctx context.Context, tx store.Tx) error {
-			err := a.transition(ctx, tx, rec.RequestID, store.StateConfirmed, "")
+			err := a.transition(ctx, tx, requestID, store.StateConfirmed, "")
 			if err != nil {
 				return err
 			}
@@ -194,7 +211,7 @@ func (a *Authority) Confirm(ctx context.Context, c *cmp.Confirmation) error {
 	return laterThen(ctx, a.op.Store, func(ctx context.Context, tx store.Tx) error {
 		err := a.op.audit(ctx, tx, "subscriber", AuditConfirmRejected, object, details)
 		if err == nil {
-			err = a.transition(ctx, tx, rec.RequestID, store.StateRejected, reason)
+			err = a.transition(ctx, tx, requestID, store.StateRejected, reason)
 		}
 		if err == nil {
 			err = a.op.revokeIn(ctx, tx, serial, store.ReasonCessationOfOperation,

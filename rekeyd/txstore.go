@@ -46,7 +46,7 @@ func (s *TransactionStore) Batch(ctx context.Context) (context.Context,
 // Create stores a new transaction; an existing one is
 // cmp.ErrTransactionExists.
 func (s *TransactionStore) Create(ctx context.Context, tx *cmp.Transaction) error {
-	row, err := s.txRow(tx)
+	row, err := s.txRow(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (s *TransactionStore) replaceExpired(ctx context.Context, tx *cmp.Transacti
 	if s.now().Before(old.ExpiresAt) {
 		return cmp.ErrTransactionExists
 	}
-	row, err := s.txRow(tx)
+	row, err := s.txRow(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -151,13 +151,14 @@ func (s *TransactionStore) Get(ctx context.Context, id []byte) (*cmp.Transaction
 		return nil, cmp.ErrTransactionNotFound
 	}
 	tx.Version = row.Version
+	setRequestOfUnit(ctx, row.RequestID)
 	return tx, nil
 }
 
 // Update replaces a transaction if nobody changed it since it was read
 // (compare and set on Version); else cmp.ErrTransactionConflict.
 func (s *TransactionStore) Update(ctx context.Context, tx *cmp.Transaction) error {
-	row, err := s.txRow(tx)
+	row, err := s.txRow(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -262,7 +263,8 @@ const minConfirmWait = time.Minute
 
 // txRow is the store row of tx; a transaction without a creation time
 // was created now, by the store's clock.
-func (s *TransactionStore) txRow(tx *cmp.Transaction) (*store.Transaction, error) {
+func (s *TransactionStore) txRow(ctx context.Context, tx *cmp.Transaction) (
+	*store.Transaction, error) {
 	state, err := encodeTxState(tx)
 	if err != nil {
 		return nil, err
@@ -276,8 +278,9 @@ func (s *TransactionStore) txRow(tx *cmp.Transaction) (*store.Transaction, error
 		updated = created
 	}
 	return &store.Transaction{
-		Sender: txSender, TransactionID: tx.ID, RecipNonce: tx.LastNonce,
-		Expect: tx.State.String(), Version: tx.Version, CreatedAt: created, UpdatedAt: updated,
+		Sender: txSender, TransactionID: tx.ID, RequestID: requestOfUnit(ctx),
+		RecipNonce: tx.LastNonce,
+		Expect:     tx.State.String(), Version: tx.Version, CreatedAt: created, UpdatedAt: updated,
 		ExpiresAt: tx.Expires, State: state,
 	}, nil
 }

@@ -22,10 +22,16 @@ import (
 // any transaction: the CMP layer's revocation check and the policy's
 // look for a resent request read the same record, a moment apart. Reads
 // inside a transaction (the policy's own checks) always go to the store.
+//
+// It also carries the renewal request the message's transaction belongs
+// to, once known (from the Authority's answer to a kur or pollReq, or
+// from the transaction's row), so that the transaction's row records it
+// and a certConf finds its request without reading the certificate.
 type unit struct {
-	mu    sync.Mutex
-	ops   []unitOp
-	certs map[string]store.Certificate // by serial
+	mu        sync.Mutex
+	ops       []unitOp
+	certs     map[string]store.Certificate // by serial
+	requestID int64
 }
 
 // A unitOp is a queued write. alone says it is one statement of the store
@@ -52,6 +58,28 @@ func withUnit(ctx context.Context) (context.Context, *unit) {
 func unitOf(ctx context.Context) *unit {
 	u, _ := ctx.Value(unitKey{}).(*unit)
 	return u
+}
+
+// requestOfUnit returns the renewal request of the message of ctx, 0 when
+// unknown.
+func requestOfUnit(ctx context.Context) int64 {
+	u := unitOf(ctx)
+	if u == nil {
+		return 0
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.requestID
+}
+
+// setRequestOfUnit records id (when not 0) as the renewal request of the
+// message of ctx.
+func setRequestOfUnit(ctx context.Context, id int64) {
+	if u := unitOf(ctx); u != nil && id != 0 {
+		u.mu.Lock()
+		u.requestID = id
+		u.mu.Unlock()
+	}
 }
 
 // add queues op for the unit's next commit.
