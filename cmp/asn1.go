@@ -149,16 +149,20 @@ func parseGeneralizedTime(v []byte) (time.Time, bool) {
 }
 
 func formatGeneralizedTime(t time.Time) []byte {
+	return appendGeneralizedTime(nil, t)
+}
+
+// appendGeneralizedTime appends the DER GeneralizedTime form of t.
+func appendGeneralizedTime(dst []byte, t time.Time) []byte {
 	t = t.UTC()
-	s := t.Format("20060102150405")
-	if ns := t.Nanosecond(); ns != 0 {
-		f := []byte(t.Format(".000000000"))
-		for f[len(f)-1] == '0' {
-			f = f[:len(f)-1]
+	dst = t.AppendFormat(dst, "20060102150405")
+	if t.Nanosecond() != 0 {
+		dst = t.AppendFormat(dst, ".000000000")
+		for dst[len(dst)-1] == '0' {
+			dst = dst[:len(dst)-1]
 		}
-		s += string(f)
 	}
-	return []byte(s + "Z")
+	return append(dst, 'Z')
 }
 
 func allDigits(v []byte) bool {
@@ -182,7 +186,9 @@ func readGeneralizedTime(s *cryptobyte.String, t *time.Time) bool {
 
 func addGeneralizedTime(b *builder, t time.Time) {
 	b.AddASN1(cbasn1.GeneralizedTime, func(b *builder) {
-		b.AddBytes(formatGeneralizedTime(t))
+		if b.err == nil {
+			b.buf = appendGeneralizedTime(b.buf, t)
+		}
 	})
 }
 

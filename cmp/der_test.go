@@ -142,7 +142,7 @@ func checkBuilder(t *testing.T, prog []byte) {
 
 var builderSeeds = [][]byte{
 	{},
-	{0, 0x30, 1, 200, 0xff, 2, 0x7f},             // SEQUENCE of 10,000 bytes, an INTEGER
+	{0, 0x30, 1, 200, 0xff, 2, 0x7f}, // SEQUENCE of 10,000 bytes, an INTEGER
 	{0, 0x30, 0, 0xa0, 1, 255, 1, 180, 2, 0x80}, // nested long lengths
 	{2, 0, 2, 0x7f, 2, 0x80, 2, 0x81, 3, 0x40, 4, 0x33, 10, 7},
 	{5, 0x85, 1, 2, 3, 4, 5, 5, 0x01, 0xff, 5, 0x00, 5, 0x80, 0x80},

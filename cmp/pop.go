@@ -53,42 +53,50 @@ func (r *CertReqMsg) SignPOP(signer crypto.Signer, rand io.Reader) error {
 // template's. Every failure is FailBadPOP, or FailBadAlg for an algorithm
 // rekey cannot verify.
 func (r *CertReqMsg) VerifyPOP() error {
+	_, err := r.verifyPOP()
+	return err
+}
+
+// verifyPOP is VerifyPOP; it returns the template's public key, parsed
+// on the way.
+func (r *CertReqMsg) verifyPOP() (crypto.PublicKey, error) {
 	if r.POP == nil || r.POP.Signature == nil {
-		return newError(FailBadPOP, "cmp: no signature proof of possession")
+		return nil, newError(FailBadPOP, "cmp: no signature proof of possession")
 	}
 	sk := r.POP.Signature
 	alg := signatureAlgorithmByOID(sk.Algorithm.Algorithm)
 	if alg == pki.UnknownSignatureAlgorithm {
-		return errorf(FailBadAlg, "cmp: unsupported POP algorithm %s", sk.Algorithm.Algorithm)
+		return nil, errorf(FailBadAlg, "cmp: unsupported POP algorithm %s",
+			sk.Algorithm.Algorithm)
 	}
 	if p := sk.Algorithm.Parameters; p != nil && !bytes.Equal(p, []byte{0x05, 0x00}) {
-		return errorf(FailBadAlg, "cmp: POP algorithm %s has parameters", alg)
+		return nil, errorf(FailBadAlg, "cmp: POP algorithm %s has parameters", alg)
 	}
 	spki := r.CertReq.Template.PublicKey
 	if spki == nil {
-		return newError(FailBadPOP, "cmp: POP without a public key in the template")
+		return nil, newError(FailBadPOP, "cmp: POP without a public key in the template")
 	}
 	pub, err := pki.ParsePKIXPublicKey(spki)
 	if err != nil {
-		return wrapError(FailBadPOP, err, "cmp: POP public key")
+		return nil, wrapError(FailBadPOP, err, "cmp: POP public key")
 	}
 	signed := r.CertReq.Raw
 	if sk.Input != nil {
 		if signed, err = popInput(sk.Input, spki); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if signed == nil {
 		var b builder
 		addCertRequest(&b, &r.CertReq)
 		if signed, err = builderBytes(&b); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := pki.CheckSignature(alg, pub, signed, sk.Signature); err != nil {
-		return wrapError(FailBadPOP, err, "cmp: proof of possession does not verify")
+		return nil, wrapError(FailBadPOP, err, "cmp: proof of possession does not verify")
 	}
-	return nil
+	return pub, nil
 }
 
 // popInput checks a poposkInput ([0] IMPLICIT POPOSigningKeyInput) and

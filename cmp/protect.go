@@ -29,10 +29,20 @@ var signatureAlgorithms = []pki.SignatureAlgorithm{
 	pki.SHA256WithRSA, pki.SHA384WithRSA, pki.SHA512WithRSA, pki.PureEd25519,
 }
 
+// signatureAlgorithmOIDs are the OIDs of signatureAlgorithms, in order
+// (SignatureAlgorithm.OID returns a copy each time).
+var signatureAlgorithmOIDs = func() []asn1.ObjectIdentifier {
+	out := make([]asn1.ObjectIdentifier, len(signatureAlgorithms))
+	for i, a := range signatureAlgorithms {
+		out[i] = a.OID()
+	}
+	return out
+}()
+
 func signatureAlgorithmByOID(oid asn1.ObjectIdentifier) pki.SignatureAlgorithm {
-	for _, a := range signatureAlgorithms {
-		if a.OID().Equal(oid) {
-			return a
+	for i, o := range signatureAlgorithmOIDs {
+		if o.Equal(oid) {
+			return signatureAlgorithms[i]
 		}
 	}
 	return pki.UnknownSignatureAlgorithm

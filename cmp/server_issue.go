@@ -31,7 +31,8 @@ func (s *Server) certRequest(ctx context.Context, ex *exchange) (Body, error) {
 			return Body{}, err
 		}
 	}
-	if err := r.VerifyPOP(); err != nil {
+	pub, err := r.verifyPOP()
+	if err != nil {
 		return Body{}, err
 	}
 	info := CertRequestInfo{
@@ -41,11 +42,8 @@ func (s *Server) certRequest(ctx context.Context, ex *exchange) (Body, error) {
 		MessageDER:      ex.der,
 		ImplicitConfirm: m.Header.ImplicitConfirm() && !s.cfg.RefuseImplicitConfirm,
 	}
-	var err error
-	if info.PublicKey, err = pki.ParsePKIXPublicKey(r.CertReq.Template.PublicKey); err != nil {
-		return Body{}, &Error{Failure: FailBadCertTemplate, msg: "cmp: template public key",
-			err: err}
-	}
+	// The POP verified with the template's public key: it parses.
+	info.PublicKey = pub
 	if dn := r.CertReq.Template.Subject; dn != nil {
 		if info.Subject, err = pki.ParseSubject(dn); err != nil {
 			return Body{}, &Error{Failure: FailBadCertTemplate, msg: "cmp: template subject",
