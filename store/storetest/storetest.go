@@ -52,6 +52,7 @@ func Run(t *testing.T, b Backend) {
 		{"AuditBatch", testAuditBatch},
 		{"AuditBatchInTx", testAuditBatchInTx},
 		{"AuditBatchInvalid", testAuditBatchInvalid},
+		{"AuditHeadMoved", testAuditHeadMoved},
 		{"InTx", testInTx},
 		{"Durability", testDurability},
 		{"Migrations", testMigrations},
@@ -60,6 +61,7 @@ func Run(t *testing.T, b Backend) {
 		{"ConcurrentDecisions", testConcurrentDecisions},
 		{"ConcurrentAudit", testConcurrentAudit},
 		{"ConcurrentAuditBatches", testConcurrentAuditBatches},
+		{"ConcurrentAuditUndone", testConcurrentAuditUndone},
 		{"ConcurrentTransactions", testConcurrentTransactions},
 	}
 	for _, tc := range tests {

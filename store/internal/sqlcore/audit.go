@@ -136,22 +136,34 @@ func (o ops) appendInDB(ctx context.Context, q string, recs []*store.AuditRecord
 	return nil
 }
 
-// appendInGo appends recs in the transaction o: it reads the head, which
-// is the lock that keeps the chain linear (a row lock held to commit on
-// PostgreSQL, the single writer on SQLite), hashes in Go, inserts the
-// records in as few statements as the engine's parameter limit allows and
-// moves the head.
+// appendInGo appends recs in the transaction o, hashing in Go. The head
+// it chains from is the one o.db last left, when moving the head from
+// that one to the last record still finds it there; else it is read.
+// Either statement is the lock that keeps the chain linear (a row lock
+// held to commit on PostgreSQL, the single writer on SQLite). The records
+// go in as few statements as the engine's parameter limit allows.
 func (o ops) appendInGo(ctx context.Context, op string, recs []*store.AuditRecord) error {
-	var seq int64
-	var prev []byte
-	if err := o.tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+
-		o.db.dialect.ForUpdate).Scan(&seq, &prev); err != nil {
-		return o.fail(op, "audit_head", err)
+	moved := false
+	if h := o.db.head.Load(); h != nil {
+		chain(recs, h.seq, h.hash)
+		last := recs[len(recs)-1]
+		n, err := o.tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2
+			WHERE id = 1 AND seq = $3 AND hash = $4`, last.Seq, last.Hash, h.seq, h.hash)
+		if err != nil {
+			return o.fail(op, "audit_head", err)
+		}
+		moved = n == 1
 	}
-	for i, r := range recs {
-		r.Seq, r.PrevHash = seq+int64(i)+1, bytes.Clone(prev)
-		r.Hash = r.ComputeHash()
-		prev = r.Hash
+	if !moved {
+		// Another process appended since, or the transaction that moved
+		// the head to the cached one was rolled back.
+		var seq int64
+		var prev []byte
+		if err := o.tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+
+			o.db.dialect.ForUpdate).Scan(&seq, &prev); err != nil {
+			return o.fail(op, "audit_head", err)
+		}
+		chain(recs, seq, prev)
 	}
 	for chunk := range slices.Chunk(recs, auditInsertRows) {
 		args := make([]any, 0, len(chunk)*auditInsertCols)
@@ -164,9 +176,33 @@ func (o ops) appendInGo(ctx context.Context, op string, recs []*store.AuditRecor
 		}
 	}
 	last := recs[len(recs)-1]
-	_, err := o.tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`,
-		last.Seq, last.Hash)
-	return o.fail(op, "audit_head", err)
+	if !moved {
+		_, err := o.tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`,
+			last.Seq, last.Hash)
+		if err != nil {
+			return o.fail(op, "audit_head", err)
+		}
+	}
+	// Only a hint: o's transaction may yet be rolled back, which the
+	// next append's UPDATE notices.
+	o.db.head.Store(&auditHead{seq: last.Seq, hash: bytes.Clone(last.Hash)})
+	return nil
+}
+
+// auditHead is the audit chain's head as an append left it.
+type auditHead struct {
+	seq  int64
+	hash []byte
+}
+
+// chain sets the sequence numbers and hashes of recs, linked from the
+// head (seq, hash).
+func chain(recs []*store.AuditRecord, seq int64, hash []byte) {
+	for i, r := range recs {
+		r.Seq, r.PrevHash = seq+int64(i)+1, bytes.Clone(hash)
+		r.Hash = r.ComputeHash()
+		hash = r.Hash
+	}
 }
 
 // An INSERT of audit records binds auditInsertCols parameters a row and

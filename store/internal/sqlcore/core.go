@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"rekey/store"
@@ -86,6 +87,9 @@ type DB struct {
 	ops
 	drv     Driver
 	dialect Dialect
+	// head is the audit chain's head after this process's last append
+	// in Go, a hint that saves reading it (nil: unknown).
+	head atomic.Pointer[auditHead]
 }
 
 var _ store.Store = (*DB)(nil)
