@@ -76,7 +76,11 @@ func (t *HTTPTransport) Exchange(ctx context.Context, request []byte) ([]byte, e
 	if limit == 0 {
 		limit = 1 << 20
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	var buf []byte
+	if n := resp.ContentLength; n >= 0 && n <= limit {
+		buf = make([]byte, 0, n+1) // room for the EOF: no growing
+	}
+	body, err := readAll(io.LimitReader(resp.Body, limit+1), buf)
 	if err != nil {
 		return nil, &UnavailableError{URL: t.URL, Err: err}
 	}
@@ -91,4 +95,25 @@ func (t *HTTPTransport) Exchange(ctx context.Context, request []byte) ([]byte, e
 		return nil, &UnavailableError{URL: t.URL, Err: fmt.Errorf("HTTP %s", resp.Status)}
 	}
 	return nil, fmt.Errorf("cmp: %s answered HTTP %s without a PKIMessage", t.URL, resp.Status)
+}
+
+// readAll is io.ReadAll appending to buf, which a caller presizes when
+// the length is announced.
+func readAll(r io.Reader, buf []byte) ([]byte, error) {
+	if buf == nil {
+		buf = make([]byte, 0, 512)
+	}
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
 }
