@@ -58,11 +58,12 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 		return nil, fmt.Errorf("store: connecting to postgres: %w", err)
 	}
 	db := sqlcore.New(&driver{pool: pool}, sqlcore.Dialect{
-		Name:          "postgres",
-		ForUpdate:     " FOR UPDATE",
-		AppendAudit:   appendAudit,
-		AppendAudits:  appendAudits,
-		MigrationLock: "SELECT pg_advisory_xact_lock(491327808889)", // "rekey" in ASCII
+		Name:              "postgres",
+		ForUpdate:         " FOR UPDATE",
+		AppendAudit:       appendAudit,
+		AppendAudits:      appendAudits,
+		RecordCertificate: recordCertificate,
+		MigrationLock:     "SELECT pg_advisory_xact_lock(491327808889)", // "rekey" in ASCII
 	})
 	ms, err := Migrations()
 	if err == nil {
@@ -117,6 +118,19 @@ INSERT INTO audit_log (seq, at, actor, action, object, details, prev_hash, hash)
 SELECT c.seq, e.at, e.actor, e.action, e.object, e.details, c.prev_hash, c.hash
 FROM c JOIN e USING (i)
 RETURNING seq, prev_hash, hash`
+
+// recordCertificate records a certificate that answers a request in one
+// round trip: r moves the request under the serial reserved for it by the
+// issuer, and the certificate is inserted only when r did. A unique key
+// taken fails the whole statement, so nothing moves.
+const recordCertificate = `WITH r AS (
+	UPDATE requests SET state = $1, updated_at = $2
+	WHERE id = $3 AND state = $4 AND EXISTS (SELECT 1 FROM serials
+		WHERE serial = $5 AND issuer = $6 AND request_id = $3)
+	RETURNING id)
+INSERT INTO certificates (serial, issuer, subscriber_id, request_id, der, spki_sha256,
+	not_before, not_after, key_expires, issued_at, status)
+SELECT $5, $6, $7, r.id, $8, $9, $10, $11, $12, $2, $13 FROM r`
 
 // constraintKeys maps the schema's constraint names to the store's keys.
 var constraintKeys = map[string]string{

@@ -88,47 +88,12 @@ func (o ops) RecordCertificate(ctx context.Context, c *store.Certificate) error 
 	if c.KeyExpires.IsZero() {
 		c.KeyExpires = c.NotAfter
 	}
-	err := o.atomic(ctx, func(o ops) error {
-		// 1. Compare and set the request: only one certificate moves it,
-		// and only under the serial reserved for it by this issuer.
-		if c.RequestID != 0 {
-			n, err := o.tx.Exec(ctx, `UPDATE requests SET state = $1, updated_at = $2
-				WHERE id = $3 AND state = $4 AND EXISTS (SELECT 1 FROM serials
-					WHERE serial = $5 AND issuer = $6 AND request_id = $3)`,
-				store.StateIssued, ts(c.IssuedAt), c.RequestID, store.StateApproved, c.Serial,
-				c.Issuer)
-			if err != nil {
-				return o.fail(op, "requests", err)
-			}
-			if n == 0 {
-				return o.unrecordable(ctx, op, c)
-			}
-		}
-
-		// 2. The certificate, under its reservation; unique keys catch a
-		// reused key or serial.
-		n, err := o.tx.Exec(ctx, `INSERT INTO certificates (serial, issuer, subscriber_id,
-			request_id, der, spki_sha256, not_before, not_after, key_expires, issued_at, status)
-			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
-			WHERE EXISTS (SELECT 1 FROM serials
-				WHERE serial = $1 AND issuer = $2 AND COALESCE(request_id, 0) = $12)`,
-			c.Serial, c.Issuer, c.SubscriberID, nid(c.RequestID), c.DER, c.SPKISHA256,
-			ts(c.NotBefore), ts(c.NotAfter), ts(c.KeyExpires), ts(c.IssuedAt), store.StatusValid,
-			c.RequestID)
-		switch {
-		case err != nil:
-			return o.conflict(ctx, err,
-				probe{store.KeyCertificateSerial, `SELECT 1 FROM certificates WHERE serial = $1`,
-					[]any{c.Serial}},
-				probe{store.KeyCertificateSPKI, `SELECT 1 FROM certificates WHERE spki_sha256 = $1`,
-					[]any{c.SPKISHA256}},
-				probe{store.KeyCertificateRequest, `SELECT 1 FROM certificates WHERE request_id = $1`,
-					[]any{c.RequestID}})
-		case n == 0:
-			return o.unrecordable(ctx, op, c)
-		}
-		return nil
-	})
+	var err error
+	if q := o.db.dialect.RecordCertificate; q != "" && c.RequestID != 0 {
+		err = o.recordInOne(ctx, q, c)
+	} else {
+		err = o.atomic(ctx, func(o ops) error { return o.record(ctx, c) })
+	}
 	if err != nil {
 		return o.fail(op, table, err)
 	}
@@ -139,12 +104,71 @@ func (o ops) RecordCertificate(ctx context.Context, c *store.Certificate) error 
 	return nil
 }
 
+// recordInOne records c, which answers a request, with the dialect's
+// statement that moves the request and inserts the certificate at once.
+func (o ops) recordInOne(ctx context.Context, q string, c *store.Certificate) error {
+	n, err := o.w().Exec(ctx, q, store.StateIssued, ts(c.IssuedAt), c.RequestID,
+		store.StateApproved, c.Serial, c.Issuer, c.SubscriberID, c.DER, c.SPKISHA256,
+		ts(c.NotBefore), ts(c.NotAfter), ts(c.KeyExpires), store.StatusValid)
+	switch {
+	case err != nil:
+		return err
+	case n == 0:
+		return o.unrecordable(ctx, "RecordCertificate", c)
+	}
+	return nil
+}
+
+// record records c in the transaction o, in two statements.
+func (o ops) record(ctx context.Context, c *store.Certificate) error {
+	const op = "RecordCertificate"
+	// 1. Compare and set the request: only one certificate moves it,
+	// and only under the serial reserved for it by this issuer.
+	if c.RequestID != 0 {
+		n, err := o.tx.Exec(ctx, `UPDATE requests SET state = $1, updated_at = $2
+			WHERE id = $3 AND state = $4 AND EXISTS (SELECT 1 FROM serials
+				WHERE serial = $5 AND issuer = $6 AND request_id = $3)`,
+			store.StateIssued, ts(c.IssuedAt), c.RequestID, store.StateApproved, c.Serial,
+			c.Issuer)
+		if err != nil {
+			return o.fail(op, "requests", err)
+		}
+		if n == 0 {
+			return o.unrecordable(ctx, op, c)
+		}
+	}
+
+	// 2. The certificate, under its reservation; unique keys catch a
+	// reused key or serial.
+	n, err := o.tx.Exec(ctx, `INSERT INTO certificates (serial, issuer, subscriber_id,
+		request_id, der, spki_sha256, not_before, not_after, key_expires, issued_at, status)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+		WHERE EXISTS (SELECT 1 FROM serials
+			WHERE serial = $1 AND issuer = $2 AND COALESCE(request_id, 0) = $12)`,
+		c.Serial, c.Issuer, c.SubscriberID, nid(c.RequestID), c.DER, c.SPKISHA256,
+		ts(c.NotBefore), ts(c.NotAfter), ts(c.KeyExpires), ts(c.IssuedAt), store.StatusValid,
+		c.RequestID)
+	switch {
+	case err != nil:
+		return o.conflict(ctx, err,
+			probe{store.KeyCertificateSerial, `SELECT 1 FROM certificates WHERE serial = $1`,
+				[]any{c.Serial}},
+			probe{store.KeyCertificateSPKI, `SELECT 1 FROM certificates WHERE spki_sha256 = $1`,
+				[]any{c.SPKISHA256}},
+			probe{store.KeyCertificateRequest, `SELECT 1 FROM certificates WHERE request_id = $1`,
+				[]any{c.RequestID}})
+	case n == 0:
+		return o.unrecordable(ctx, op, c)
+	}
+	return nil
+}
+
 // unrecordable explains why c could not be recorded, in this order: its
 // serial is not reserved, is reserved for another request or issuer, or
 // its request is no longer approved.
 func (o ops) unrecordable(ctx context.Context, op string, c *store.Certificate) error {
 	const table = "certificates"
-	res, err := scanReservation(o.tx.QueryRow(ctx,
+	res, err := scanReservation(o.w().QueryRow(ctx,
 		`SELECT `+reservationCols+` FROM serials WHERE serial = $1`, c.Serial))
 	switch {
 	case err != nil:

@@ -77,6 +77,14 @@ type Dialect struct {
 	// previous hash, then the times, actors, actions, objects and details
 	// to store; it returns a row of seq, prev_hash and hash a record.
 	AppendAudits string
+	// RecordCertificate, when set, records a certificate that answers a
+	// request in one statement: the request moves from approved to issued
+	// when the serial is reserved for it by the issuer, and the
+	// certificate is inserted only then. Its arguments: the states issued
+	// and approved around the time and the request ($1–$4), then the
+	// serial, issuer, subscriber, DER, SPKI hash, not before, not after,
+	// key expiry and status; it reports one row changed when recorded.
+	RecordCertificate string
 	// MigrationLock is run first in the migration transaction to keep two
 	// processes from migrating at once ("" when the transaction suffices).
 	MigrationLock string
