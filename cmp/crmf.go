@@ -484,7 +484,7 @@ func (r *CertRequest) OldCertID() (*CertID, bool, error) {
 // OldCertIDControl returns the control oldCertID naming the certificate
 // with the given issuer Name (DER) and serial number.
 func OldCertIDControl(issuer []byte, serial *big.Int) AttributeTypeAndValue {
-	var b builder
+	b := builder{buf: make([]byte, 0, len(issuer)+64)}
 	addCertID(&b, &CertID{Issuer: DirectoryName(issuer), SerialNumber: serial})
 	return AttributeTypeAndValue{Type: OIDOldCertID, Value: b.BytesOrPanic()}
 }

@@ -43,7 +43,7 @@ const (
 // DirectoryName returns the GeneralName directoryName holding the DER of
 // an X.509 Name (for instance pki.Certificate.RawSubject).
 func DirectoryName(name []byte) GeneralName {
-	var b builder
+	b := builder{buf: make([]byte, 0, len(name)+6)}
 	b.AddASN1(ctxCons(NameDirectory), func(b *builder) { b.AddBytes(name) })
 	return GeneralName{Raw: b.BytesOrPanic()}
 }

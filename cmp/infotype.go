@@ -31,7 +31,7 @@ func ImplicitConfirmInfo() InfoTypeAndValue {
 
 // ConfirmWaitTimeInfo returns the generalInfo entry id-it-confirmWaitTime.
 func ConfirmWaitTimeInfo(t time.Time) InfoTypeAndValue {
-	var b builder
+	b := builder{buf: make([]byte, 0, 32)}
 	addGeneralizedTime(&b, t)
 	return InfoTypeAndValue{Type: OIDConfirmWaitTime, Value: b.BytesOrPanic()}
 }

@@ -111,9 +111,16 @@ func (m *Message) marshal(sealed bool) ([]byte, error) {
 }
 
 // sizeHint is about the size of m's DER, so that encoding it grows the
-// buffer once at most: a message is mostly certificates.
+// buffer once at most: a message is mostly certificates. The header and
+// body count by their Raw when sealed, by estimate otherwise.
 func (m *Message) sizeHint() int {
-	n := 1024 + len(m.Header.Raw) + len(m.Body.Raw) + len(m.Protection)
+	n := 32 + len(m.Header.Raw) + len(m.Body.Raw) + len(m.Protection)
+	if m.Header.Raw == nil {
+		n += 512
+	}
+	if m.Body.Raw == nil {
+		n += m.Body.sizeHint()
+	}
 	for _, c := range m.ExtraCerts {
 		n += len(c) + 8
 	}
@@ -142,9 +149,62 @@ func (h *Header) Marshal() ([]byte, error) {
 
 // Marshal returns the DER of the body with its [n] tag.
 func (body *Body) Marshal() ([]byte, error) {
-	b := newBuilder(make([]byte, 0, 4096)) // a certificate or two
+	b := newBuilder(make([]byte, 0, body.sizeHint()))
 	addBody(b, body)
 	return builderBytes(b)
+}
+
+// sizeHint is about the size of the body's DER: its certificates, keys,
+// names and signatures, and room for the rest.
+func (body *Body) sizeHint() int {
+	n := 256
+	for i := range body.CertReq {
+		n += body.CertReq[i].sizeHint()
+	}
+	if r := body.CertRep; r != nil {
+		for _, c := range r.CAPubs {
+			n += len(c) + 4
+		}
+		for i := range r.Response {
+			if kp := r.Response[i].CertifiedKeyPair; kp != nil {
+				n += len(kp.Certificate) + len(kp.EncryptedCert) + len(kp.PrivateKey) +
+					len(kp.PublicationInfo) + 16
+			}
+		}
+	}
+	for i := range body.GenInfo {
+		n += len(body.GenInfo[i].Value) + 16
+	}
+	return n + len(body.P10CR)
+}
+
+// sizeHint is about the size of the DER of r.
+func (r *CertReqMsg) sizeHint() int {
+	n := r.CertReq.sizeHint()
+	if p := r.POP; p != nil {
+		n += len(p.Other) + 16
+		if sk := p.Signature; sk != nil {
+			n += len(sk.Input) + len(sk.Algorithm.Parameters) + len(sk.Signature) + 32
+		}
+	}
+	for _, a := range r.RegInfo {
+		n += len(a.Value) + 16
+	}
+	return n
+}
+
+// sizeHint is about the size of the DER of r.
+func (r *CertRequest) sizeHint() int {
+	t := &r.Template
+	n := 64 + len(t.Issuer) + len(t.Subject) + len(t.PublicKey) + len(t.IssuerUID) +
+		len(t.SubjectUID)
+	for _, e := range t.Extensions {
+		n += len(e.Value) + 24
+	}
+	for _, a := range r.Controls {
+		n += len(a.Value) + 16
+	}
+	return n
 }
 
 // ProtectedPart returns the DER of ProtectedPart {header, body} (RFC 9810

@@ -27,7 +27,7 @@ func (r *CertReqMsg) SignPOP(signer crypto.Signer, rand io.Reader) error {
 		}
 		r.CertReq.Template.PublicKey = spki
 	}
-	var b builder
+	b := builder{buf: make([]byte, 0, r.CertReq.sizeHint())}
 	addCertRequest(&b, &r.CertReq)
 	der, err := builderBytes(&b)
 	if err != nil {
@@ -87,7 +87,7 @@ func (r *CertReqMsg) verifyPOP() (crypto.PublicKey, error) {
 		}
 	}
 	if signed == nil {
-		var b builder
+		b := builder{buf: make([]byte, 0, r.CertReq.sizeHint())}
 		addCertRequest(&b, &r.CertReq)
 		if signed, err = builderBytes(&b); err != nil {
 			return nil, err
