@@ -13,8 +13,8 @@ import (
 // that this package uses and the same output and errors, but in one
 // buffer: an element's length is written once its content is, and the
 // content moved along when the length takes more than one byte. A
-// cryptobyte.Builder allocates a child Builder per element, which was a
-// third of the allocations of a renewal.
+// cryptobyte.Builder allocates a child Builder per element: about a
+// quarter of the allocations of a renewal (BenchmarkRenewal) were those.
 //
 // The first error sticks (SetError replaces it, as in cryptobyte); every
 // write after it does nothing.
