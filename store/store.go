@@ -225,8 +225,9 @@ type Tx interface {
 	//
 	// It costs what a single append costs: one round trip on PostgreSQL
 	// (where the chain's head stays locked until commit, so append last),
-	// three statements on SQLite (an INSERT more for every 100 records past
-	// the first 100).
+	// three statements on SQLite, two when the chain's head is where this
+	// store's last append left it (an INSERT more for every 100 records
+	// past the first 100).
 	AppendAudits(ctx context.Context, entries []AuditEntry) ([]*AuditRecord, error)
 	// AuditRecords returns up to limit records after sequence number after.
 	AuditRecords(ctx context.Context, after int64, limit int) ([]AuditRecord, error)
