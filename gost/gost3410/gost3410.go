@@ -156,6 +156,11 @@ func NewPrivateKey(c *Curve, raw []byte) (*PrivateKey, error) {
 
 func newPrivateKey(c *Curve, d []byte) *PrivateKey {
 	be := c.impl.PublicKey(d)
+	if c.params.Cofactor != 1 {
+		// d·G is in the subgroup of G by construction: when the holder of
+		// the key reads its own certificate, NewPublicKey need not check.
+		checkedKeys.add(c, be)
+	}
 	return &PrivateKey{
 		pub: PublicKey{curve: c, raw: swapHalves(be), be: be},
 		d:   d,

@@ -270,8 +270,9 @@ func TestAllocations(t *testing.T) {
 	}
 }
 
-// TestNewPublicKeyCache: a key that passed the subgroup check is accepted
-// again (from the cache), a point outside the subgroup is refused every
+// TestNewPublicKeyCache: the public key of a key generated here, and a
+// key that passed the subgroup check, are accepted again (from the
+// cache), a point outside the subgroup is refused every
 // time (it is never cached), and the cache stays within its bound.
 func TestNewPublicKeyCache(t *testing.T) {
 	c := TC26256A
@@ -280,6 +281,9 @@ func TestNewPublicKeyCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw := k.PublicKey().Raw()
+	if !checkedKeys.has(c, swapHalves(raw)) {
+		t.Error("a generated key's public key is not known as checked")
+	}
 	for range 2 {
 		pub, err := NewPublicKey(c, raw)
 		if err != nil || !pub.Equal(k.PublicKey()) {
