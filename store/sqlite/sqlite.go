@@ -80,6 +80,13 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 	// The savepoints of a group commit keep statement journals; in
 	// memory they cost no file writes. Durability is the WAL's alone.
 	wq.Add("_pragma", "temp_store(2)")
+	// A checkpoint copies every page the WAL holds into the database
+	// file; the pages a renewal touches most (the audit head, the last
+	// leaves of the append-only tables and their indexes) are the same
+	// from one commit to the next, so checkpointing every 8000 pages
+	// (a WAL of up to ~32 MB) instead of SQLite's 1000 copies each of them
+	// an eighth as often: 4–13 % more renewals/s in cmd/rekeyload.
+	wq.Add("_pragma", "wal_autocheckpoint(8000)")
 	wq.Set("_txlock", "immediate")
 	w, err := sql.Open("sqlite", path+"?"+wq.Encode())
 	if err != nil {
