@@ -87,6 +87,7 @@ type config struct {
 	asJSON      bool
 	keep        bool
 	pgPool      int
+	pgSocket    bool
 }
 
 func newCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -139,6 +140,8 @@ func newCommand(stdout, stderr io.Writer) *cobra.Command {
 		"waited (blocking and mutex contention) to FILE")
 	f.DurationVar(&c.retryFor, "retry-for", 0, "repeat an exchange this long while the "+
 		"operator is unreachable")
+	f.BoolVar(&c.pgSocket, "pg-socket", false, "with --db postgres: connect through the "+
+		"server's Unix socket instead of TCP on 127.0.0.1 (a database on the operator's host)")
 	f.IntVar(&c.pgPool, "pg-pool", 0, "with --db postgres: the operator's connection pool "+
 		"size (pool_max_conns; 0: the store's default)")
 	f.BoolVar(&c.asJSON, "json", false, "print the report as JSON")
@@ -161,6 +164,8 @@ func (c *config) check() error {
 		return errors.New("--url needs --dir, the directory of the operator it serves")
 	case c.pgPool < 0 || c.pgPool > 0 && c.db != "postgres":
 		return errors.New("--pg-pool is for --db postgres (put pool_max_conns in a DSN)")
+	case c.pgSocket && c.db != "postgres":
+		return errors.New("--pg-socket is for --db postgres (put host=/socket/dir in a DSN)")
 	case c.url != "" && c.inProcess:
 		return errors.New("--url and --in-process exclude each other")
 	case c.db != "sqlite" && c.db != "postgres" && !strings.HasPrefix(c.db, "postgres://") &&
@@ -246,7 +251,7 @@ func prepare(ctx context.Context, c *config, log io.Writer) (*prepared, func(), 
 	} else {
 		if c.db == "postgres" {
 			fmt.Fprintln(log, "rekeyload: starting PostgreSQL 15 (fsync off)")
-			if fo.database, err = startPostgres(); err != nil {
+			if fo.database, err = startPostgres(c.pgSocket); err != nil {
 				cleanup()
 				return nil, nil, err
 			}

@@ -102,6 +102,7 @@ func TestConfigCheck(t *testing.T) {
 		{"url without dir", func(c *config) { c.url = "http://127.0.0.1:1" }},
 		{"url in process", func(c *config) { c.url, c.dir, c.inProcess = "http://x", "d", true }},
 		{"unknown database", func(c *config) { c.db = "mysql://x" }},
+		{"socket without postgres", func(c *config) { c.pgSocket = true }},
 	} {
 		c := good
 		tc.edit(&c)
@@ -240,4 +241,13 @@ func waitFor(d time.Duration, cond func() bool) bool {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return true
+}
+
+func TestSocketDSN(t *testing.T) {
+	srv := &pgtest.Server{Dir: "/tmp/rekey-pgtest-1", Port: 5433}
+	got := socketDSN("postgres://postgres@127.0.0.1:5433/test_1_2?sslmode=disable", srv)
+	want := "postgres://postgres@/test_1_2?host=%2Ftmp%2Frekey-pgtest-1&port=5433&sslmode=disable"
+	if got != want {
+		t.Errorf("socketDSN = %s, want %s", got, want)
+	}
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"runtime"
+	"strconv"
 	"testing"
 
 	"rekey/internal/pgtest"
@@ -33,14 +35,19 @@ func (t *pgStarter) Skipf(format string, args ...any) { t.Fatalf(format, args...
 // startPostgres starts a PostgreSQL 15 on 127.0.0.1 (Debian's postgresql
 // package, run as the postgres user when root; fsync off, so the figures
 // are those of a database that does not wait for the disk) and returns
-// the DSN of a new database in it. stopPostgres stops it.
-func startPostgres() (string, error) {
+// the DSN of a new database in it, over TCP on 127.0.0.1 or, with socket,
+// through the server's Unix socket. stopPostgres stops it.
+func startPostgres(socket bool) (string, error) {
 	t := &pgStarter{}
 	var dsn string
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		dsn = pgtest.DSN(t)
+		srv := pgtest.Start(t)
+		dsn = srv.NewDatabase(t)
+		if socket {
+			dsn = socketDSN(dsn, srv)
+		}
 	}()
 	<-done
 	if t.failure != "" {
@@ -52,3 +59,17 @@ func startPostgres() (string, error) {
 
 // stopPostgres stops the PostgreSQL that startPostgres started, if any.
 func stopPostgres() { pgtest.Stop() }
+
+// socketDSN is tcpDSN, a database of srv, reached through srv's Unix
+// socket (pgtest puts it in the server's directory).
+func socketDSN(tcpDSN string, srv *pgtest.Server) string {
+	u, err := url.Parse(tcpDSN)
+	if err != nil {
+		return tcpDSN
+	}
+	q := url.Values{}
+	q.Set("host", srv.Dir)
+	q.Set("port", strconv.Itoa(srv.Port))
+	q.Set("sslmode", "disable")
+	return (&url.URL{Scheme: u.Scheme, User: u.User, Path: u.Path, RawQuery: q.Encode()}).String()
+}
