@@ -284,11 +284,21 @@ func (op *Operator) Subscribers(ctx context.Context, expiringWithin time.Duratio
 		if err != nil {
 			return nil, fmt.Errorf("rekeyd: listing subscribers: %w", err)
 		}
+		if len(subs) == 0 {
+			return out, nil
+		}
+		// The certificates of the whole page in one query.
+		certs, err := op.Store.ListCertificates(ctx, store.CertificateQuery{
+			SubscriberAfter: after, SubscriberUpTo: subs[len(subs)-1].ID})
+		if err != nil {
+			return nil, fmt.Errorf("rekeyd: listing certificates: %w", err)
+		}
+		bySubscriber := map[int64][]store.Certificate{}
+		for _, c := range certs {
+			bySubscriber[c.SubscriberID] = append(bySubscriber[c.SubscriberID], c)
+		}
 		for i := range subs {
-			info, err := op.subscriberInfo(ctx, &subs[i], now, loc)
-			if err != nil {
-				return nil, err
-			}
+			info := subscriberInfo(&subs[i], bySubscriber[subs[i].ID], now, loc)
 			if expiringWithin > 0 && (info.KeyExpires == nil ||
 				info.KeyExpires.After(now.Add(expiringWithin))) {
 				continue
@@ -302,19 +312,17 @@ func (op *Operator) Subscribers(ctx context.Context, expiringWithin time.Duratio
 	}
 }
 
-// subscriberPage is how many subscribers Subscribers reads at a time.
-const subscriberPage = 500
+// subscriberPage is how many subscribers Subscribers reads at a time,
+// with their certificates in one more query (a variable for tests).
+var subscriberPage = 500
 
-// subscriberInfo is the line of s; key days are counted in loc, the
-// operator's time zone, as the subscriber's client counts them.
-func (op *Operator) subscriberInfo(ctx context.Context, s *store.Subscriber, now time.Time,
-	loc *time.Location) (*SubscriberInfo, error) {
+// subscriberInfo is the line of s with its certificates certs; key days
+// are counted in loc, the operator's time zone, as the subscriber's client
+// counts them.
+func subscriberInfo(s *store.Subscriber, certs []store.Certificate, now time.Time,
+	loc *time.Location) *SubscriberInfo {
 	info := &SubscriberInfo{ID: s.ID, Name: nameOf(s),
 		Subject: json.RawMessage(s.SubjectJSON), Status: "no-certificate"}
-	certs, err := op.Store.ListCertificates(ctx, store.CertificateQuery{SubscriberID: s.ID})
-	if err != nil {
-		return nil, fmt.Errorf("rekeyd: listing certificates: %w", err)
-	}
 	var best *store.Certificate
 	for i := range certs {
 		if certs[i].Status != store.StatusValid {
@@ -326,7 +334,7 @@ func (op *Operator) subscriberInfo(ctx context.Context, s *store.Subscriber, now
 		}
 	}
 	if best == nil {
-		return info, nil
+		return info
 	}
 	na, ke := best.NotAfter, best.KeyExpires
 	days := pki.DaysLeft(ke, now, loc)
@@ -336,7 +344,7 @@ func (op *Operator) subscriberInfo(ctx context.Context, s *store.Subscriber, now
 	if !now.Before(ke) {
 		info.Status = "expired"
 	}
-	return info, nil
+	return info
 }
 
 // VerifyAudit checks the whole audit chain and returns the number of

@@ -3,6 +3,8 @@ package rekeyd
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
+	"fmt"
 	"testing"
 	"time"
 
@@ -258,5 +260,34 @@ func TestUnconfirmedCertificateRevoked(t *testing.T) {
 	err = e.client.Confirm(ctx, res.State, cmp.SignatureCredentials(s.cert, s.key), true)
 	if err == nil {
 		t.Error("a certConf after the wait was accepted")
+	}
+}
+
+// TestSubscribersPaged lists subscribers over several pages, each with
+// its certificates read in one query, and gives each its own newest
+// certificate.
+func TestSubscribersPaged(t *testing.T) {
+	old := subscriberPage
+	subscriberPage = 2
+	t.Cleanup(func() { subscriberPage = old })
+	e := newEnv(t, testPolicy("ecdsa-p256", operator.ApprovalAuto, nil))
+	var subs []*subscriber
+	for i := range 5 {
+		subs = append(subs, e.enroll(fmt.Sprintf("ООО Ромашка %d", i), time.Time{}))
+	}
+	subs[3] = e.renew(subs[3]) // two certificates; the newer one counts
+	list, err := e.op.Subscribers(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != len(subs) {
+		t.Fatalf("%d subscribers listed, want %d", len(list), len(subs))
+	}
+	for i, s := range subs {
+		want := hex.EncodeToString(operator.SerialBytes(s.cert.SerialNumber))
+		if list[i].Serial != want || list[i].Status != "valid" {
+			t.Errorf("subscriber %d: serial %s (%s), want %s (valid)", i, list[i].Serial,
+				list[i].Status, want)
+		}
 	}
 }

@@ -68,11 +68,15 @@ type Certificate struct {
 // CertificateQuery selects certificates for [Tx.ListCertificates]. Zero
 // fields select everything.
 type CertificateQuery struct {
-	SubscriberID   int64
-	Issuer         []byte
-	Status         CertStatus
-	NotAfterBefore time.Time // certificates whose NotAfter is before this
-	Limit          int
+	SubscriberID int64
+	// SubscriberAfter and SubscriberUpTo, when SubscriberUpTo is set,
+	// select the certificates of the subscribers with SubscriberAfter <
+	// ID <= SubscriberUpTo: those of a page of ListSubscribers at once.
+	SubscriberAfter, SubscriberUpTo int64
+	Issuer                          []byte
+	Status                          CertStatus
+	NotAfterBefore                  time.Time // certificates whose NotAfter is before this
+	Limit                           int
 }
 
 // State is a renewal request's place in the approval queue.

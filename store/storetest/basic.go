@@ -467,6 +467,20 @@ func testRevocationAndCRL(t *testing.T, b Backend) {
 	if len(list) != 2 {
 		t.Errorf("certificates of subscriber %d: %d, want 2", a.ID, len(list))
 	}
+	// a.ID < c.ID: the range (a.ID-1, a.ID] holds a's two, (a.ID, c.ID]
+	// c's one.
+	list, err = s.ListCertificates(ctx, store.CertificateQuery{SubscriberAfter: a.ID - 1,
+		SubscriberUpTo: a.ID})
+	must(t, err)
+	if len(list) != 2 {
+		t.Errorf("certificates of subscribers up to %d: %d, want 2", a.ID, len(list))
+	}
+	list, err = s.ListCertificates(ctx, store.CertificateQuery{SubscriberAfter: a.ID,
+		SubscriberUpTo: c.ID})
+	must(t, err)
+	if len(list) != 1 || list[0].SubscriberID != c.ID {
+		t.Errorf("certificates of subscribers after %d up to %d: %v", a.ID, c.ID, sprint(list))
+	}
 	list, err = s.ListCertificates(ctx, store.CertificateQuery{Issuer: []byte("other")})
 	must(t, err)
 	if len(list) != 0 {

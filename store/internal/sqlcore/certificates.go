@@ -235,6 +235,10 @@ func (o ops) ListCertificates(
 	if q.SubscriberID != 0 {
 		w.add("subscriber_id = $%d", q.SubscriberID)
 	}
+	if q.SubscriberUpTo != 0 {
+		w.add("subscriber_id > $%d", q.SubscriberAfter)
+		w.add("subscriber_id <= $%d", q.SubscriberUpTo)
+	}
 	if len(q.Issuer) != 0 {
 		w.add("issuer = $%d", q.Issuer)
 	}
