@@ -275,7 +275,9 @@ func TestSubscribersPaged(t *testing.T) {
 	for i := range 5 {
 		subs = append(subs, e.enroll(fmt.Sprintf("ООО Ромашка %d", i), time.Time{}))
 	}
-	subs[3] = e.renew(subs[3]) // two certificates; the newer one counts
+	// Two certificates, the newer one ending later: it counts.
+	e.clock.Set(e.clock.Now().Add(24 * time.Hour))
+	subs[3] = e.renew(subs[3])
 	list, err := e.op.Subscribers(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
