@@ -9,7 +9,8 @@ import (
 
 // A unit is the writes of one CMP message that may wait for the next
 // commit: the transaction bookkeeping (the sender nonce, the
-// transaction's row) and the confirmation of a certificate. They are
+// transaction's row) and the confirmation of a certificate, or its
+// rejection with the revocation that follows. They are
 // committed with the first transaction the Authority opens for the same
 // message (before anything is signed, so a failure there stops the
 // message), or at the latest when the Server commits the unit before it
@@ -37,8 +38,8 @@ type unit struct {
 // A unitOp is a queued write. alone says it is one statement of the store
 // that appends no audit record, so that when it is the only write left it
 // commits as a statement of its own: on PostgreSQL one round trip instead
-// of BEGIN, the statement and COMMIT (the kur's last write, its
-// transaction's new state, is one).
+// of two (BEGIN with the statement, then COMMIT); the kur's last write,
+// its transaction's new state, is one.
 type unitOp struct {
 	run   func(context.Context, store.Tx) error
 	alone bool
