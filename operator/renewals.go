@@ -144,7 +144,9 @@ func (r *Renewals) accept(ctx context.Context, st RenewalStore, a *Accepted, ku 
 		State: store.StateWaiting, ReceivedAt: now,
 	}
 	if a.Approval == ApprovalAuto {
-		req.State = store.StateReceived
+		// Received and approved at once: one row written approved, both
+		// decisions audited.
+		req.State, req.DecidedAt, req.DecidedBy = store.StateApproved, now, actorPolicy
 	}
 	if err := st.CreateRequest(ctx, req); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -159,7 +161,8 @@ func (r *Renewals) accept(ctx context.Context, st RenewalStore, a *Accepted, ku 
 	if req.State == store.StateWaiting {
 		return req, nil, nil
 	}
-	if err := r.approve(ctx, st, req, store.StateReceived, actorPolicy); err != nil {
+	if err := appendRequestAudit(ctx, st, now, actorPolicy, AuditRequestApproved, req.ID,
+		""); err != nil {
 		return nil, nil, err
 	}
 	is, err := r.ca.draft(a.IssueRequest(req.ID, actorPolicy), nil)

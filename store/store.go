@@ -160,8 +160,9 @@ type Tx interface {
 	// Renewal requests, the approval queue.
 
 	// CreateRequest stores an accepted request in state received (or the
-	// state r names, received or waiting) and sets r.ID. A transactionID
-	// the subscriber used before is an [ErrConflict].
+	// state r names: received, waiting, or approved with DecidedAt and
+	// DecidedBy, an automatic approval made as it arrives) and sets r.ID.
+	// A transactionID the subscriber used before is an [ErrConflict].
 	CreateRequest(ctx context.Context, r *Request) error
 	// Request returns the request with the given ID.
 	Request(ctx context.Context, id int64) (*Request, error)

@@ -121,9 +121,33 @@ func testRequests(t *testing.T, b Backend) {
 		t.Errorf("CreateRequest in waiting: %+v", other)
 	}
 
+	// Approved as it arrives (automatic approval): the decision is stored.
+	auto := &store.Request{SubscriberID: c.ID, TransactionID: []byte("auto"),
+		Message: []byte{0x30, 0}, ReceivedAt: t0, State: store.StateApproved,
+		DecidedAt: at(time.Second), DecidedBy: "policy"}
+	must(t, s.CreateRequest(ctx, auto))
+	got, err = s.Request(ctx, auto.ID)
+	must(t, err)
+	if !reflect.DeepEqual(got, auto) || got.State != store.StateApproved ||
+		!got.UpdatedAt.Equal(at(time.Second)) {
+		t.Errorf("approved on arrival:\n got %+v\nwant %+v", got, auto)
+	}
+	// A decision given with another state is not stored.
+	recv := &store.Request{SubscriberID: c.ID, TransactionID: []byte("recv"),
+		Message: []byte{0x30, 0}, ReceivedAt: t0, DecidedAt: t0, DecidedBy: "x"}
+	must(t, s.CreateRequest(ctx, recv))
+	if got, err = s.Request(ctx, recv.ID); err != nil || !got.DecidedAt.IsZero() ||
+		got.DecidedBy != "" {
+		t.Errorf("received with a decision: %+v, %v", got, err)
+	}
+
 	bad := []store.Request{
 		{SubscriberID: a.ID, TransactionID: []byte{1}, Message: []byte{1}, ReceivedAt: t0,
 			State: store.StateIssued},
+		{SubscriberID: a.ID, TransactionID: []byte{1}, Message: []byte{1}, ReceivedAt: t0,
+			State: store.StateApproved}, // no decision
+		{SubscriberID: a.ID, TransactionID: []byte{1}, Message: []byte{1}, ReceivedAt: t0,
+			State: store.StateApproved, DecidedAt: t0}, // no author
 		{SubscriberID: a.ID, Message: []byte{1}, ReceivedAt: t0},
 		{SubscriberID: a.ID, TransactionID: []byte{1}, ReceivedAt: t0},
 		{SubscriberID: a.ID, TransactionID: []byte{1}, Message: []byte{1}},

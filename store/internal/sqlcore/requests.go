@@ -3,6 +3,7 @@ package sqlcore
 import (
 	"context"
 	"strings"
+	"time"
 
 	"rekey/store"
 )
@@ -27,22 +28,32 @@ func (o ops) CreateRequest(ctx context.Context, r *store.Request) error {
 		r.State = store.StateReceived
 	}
 	switch {
-	case r.State != store.StateReceived && r.State != store.StateWaiting:
-		return invalid(op, table, "a new request is received or waiting, not %s", r.State)
+	case r.State == store.StateApproved && (r.DecidedAt.IsZero() || r.DecidedBy == ""):
+		return invalid(op, table, "a request approved as it arrives needs the decision's "+
+			"time and author")
+	case r.State != store.StateReceived && r.State != store.StateWaiting &&
+		r.State != store.StateApproved:
+		return invalid(op, table, "a new request is received, waiting or approved, not %s",
+			r.State)
 	case r.SubscriberID == 0 || len(r.TransactionID) == 0 || len(r.Message) == 0 ||
 		r.ReceivedAt.IsZero():
 		return invalid(op, table, "subscriber, transactionID, message and time are required")
 	}
+	updated := r.ReceivedAt
+	if r.State != store.StateApproved {
+		r.DecidedAt, r.DecidedBy = time.Time{}, ""
+	} else {
+		updated = r.DecidedAt
+	}
 	err := o.w().QueryRow(ctx, `INSERT INTO requests (subscriber_id, transaction_id, message,
-		signer_serial, spki_sha256, state, received_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
+		signer_serial, spki_sha256, state, received_at, updated_at, decided_at, decided_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 		r.SubscriberID, r.TransactionID, r.Message, nb(r.SignerSerial), nb(r.SPKISHA256),
-		r.State, ts(r.ReceivedAt)).Scan(&r.ID)
+		r.State, ts(r.ReceivedAt), ts(updated), ts(r.DecidedAt), r.DecidedBy).Scan(&r.ID)
 	if err != nil {
 		return o.fail(op, table, withKey(o.db.drv.Classify(err), store.KeyRequestTransaction))
 	}
-	r.ReceivedAt = norm(r.ReceivedAt)
-	r.UpdatedAt = r.ReceivedAt
+	r.ReceivedAt, r.UpdatedAt, r.DecidedAt = norm(r.ReceivedAt), norm(updated), norm(r.DecidedAt)
 	return nil
 }
 
