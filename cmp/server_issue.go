@@ -3,6 +3,7 @@ package cmp
 import (
 	"bytes"
 	"context"
+	"errors"
 	"time"
 
 	"rekey/pki"
@@ -101,8 +102,11 @@ func (s *Server) resent(ctx context.Context, ex *exchange, info *CertRequestInfo
 		return Body{}, false, nil
 	}
 	tx, err := s.store.Get(ctx, ex.req.Header.TransactionID)
-	if err != nil {
-		return Body{}, false, nil
+	switch {
+	case errors.Is(err, ErrTransactionNotFound):
+		return Body{}, false, nil // expired meanwhile: transactionIdInUse stands
+	case err != nil:
+		return Body{}, true, internalError(err, "reading the transaction")
 	}
 	if tx.Kind != TypeKUR || tx.MAC || !bytes.Equal(tx.Signer, ex.signer.Raw) ||
 		!bytes.Equal(tx.PublicKey, info.Template.PublicKey) || tx.CertReqID != info.CertReqID {

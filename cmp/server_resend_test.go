@@ -213,3 +213,40 @@ func TestResumeOpenedKeyUpdate(t *testing.T) {
 		t.Errorf("the replayed kur was answered %s, want badSenderNonce", resp.Body.Type)
 	}
 }
+
+// unreadableStore fails every Get while broken is set: a database that
+// cannot be read.
+type unreadableStore struct {
+	*MemoryTransactionStore
+	broken atomic.Bool
+}
+
+func (u *unreadableStore) Get(ctx context.Context, id []byte) (*Transaction, error) {
+	if u.broken.Load() {
+		return nil, errors.New("the database cannot be read")
+	}
+	return u.MemoryTransactionStore.Get(ctx, id)
+}
+
+// TestResentKeyUpdateUnreadable: a kur resent while its transaction
+// cannot be read is a system failure, not the transactionIdInUse of
+// another request: the subscriber tries again later.
+func TestResentKeyUpdateUnreadable(t *testing.T) {
+	us := &unreadableStore{}
+	e := newTestEnv(t, "ecdsa", func(c *ServerConfig) {
+		us.MemoryTransactionStore = NewMemoryTransactionStore(c.Clock)
+		c.Transactions = us
+	})
+	ctx := context.Background()
+	cur := e.enroll(t, "Петров Пётр")
+	txID := make([]byte, 16)
+	rand.Read(txID)
+	opts := &KeyUpdateOptions{Current: cur.Certificate, CurrentKey: cur.Key,
+		NewKey: newKey(t, "ecdsa"), TransactionID: txID}
+	if _, err := e.newClient().UpdateKey(ctx, opts); err != nil {
+		t.Fatal(err)
+	}
+	us.broken.Store(true)
+	_, err := e.newClient().UpdateKey(ctx, opts)
+	wantRefusal(t, err, FailSystemFailure)
+}
