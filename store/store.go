@@ -99,6 +99,9 @@ type Store interface {
 	// returns the number of records checked. A changed, missing, reordered
 	// or extra record is reported as a [*ChainError] naming it.
 	VerifyChain(ctx context.Context) (int64, error)
+	// AuditHead returns the sequence number and hash of the last audit
+	// record: 0 and [GenesisHash] for an empty trail.
+	AuditHead(ctx context.Context) (seq int64, hash []byte, err error)
 
 	// Engine names the engine: "sqlite" or "postgres".
 	Engine() string

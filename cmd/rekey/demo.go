@@ -547,14 +547,8 @@ func (d *demo) send(ctx context.Context) error {
 
 // lastAudit returns the sequence number of the last audit record.
 func (d *demo) lastAudit(ctx context.Context) (int64, error) {
-	var last int64
-	for {
-		rs, err := d.op.Store.AuditRecords(ctx, last, 500)
-		if err != nil || len(rs) == 0 {
-			return last, err
-		}
-		last = rs[len(rs)-1].Seq
-	}
+	seq, _, err := d.op.Store.AuditHead(ctx)
+	return seq, err
 }
 
 // policy shows the operator's decision on the request (O1–O3) as its

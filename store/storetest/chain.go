@@ -34,7 +34,15 @@ func testAudit(t *testing.T, b Backend) {
 	if err != nil || n != 0 {
 		t.Fatalf("VerifyChain of an empty trail = %d, %v", n, err)
 	}
+	if seq, hash, err := s.AuditHead(ctx); err != nil || seq != 0 ||
+		!reflect.DeepEqual(hash, store.GenesisHash) {
+		t.Errorf("AuditHead of an empty trail = %d, %x, %v", seq, hash, err)
+	}
 	recs := appendN(t, s, 5)
+	if seq, hash, err := s.AuditHead(ctx); err != nil || seq != 5 ||
+		!reflect.DeepEqual(hash, recs[4].Hash) {
+		t.Errorf("AuditHead = %d, %x, %v; want 5, %x", seq, hash, err, recs[4].Hash)
+	}
 	for i, r := range recs {
 		if r.Seq != int64(i+1) {
 			t.Errorf("record %d has Seq %d", i, r.Seq)

@@ -284,6 +284,18 @@ func (o ops) AuditRecords(ctx context.Context, after int64, n int) ([]store.Audi
 	return out, o.fail("AuditRecords", "audit_log", err)
 }
 
+// AuditHead implements store.Store.
+func (db *DB) AuditHead(ctx context.Context) (int64, []byte, error) {
+	var seq int64
+	var hash []byte
+	err := db.drv.Read().QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(
+		&seq, &hash)
+	if err != nil {
+		return 0, nil, db.fail("AuditHead", "audit_head", err)
+	}
+	return seq, hash, nil
+}
+
 // VerifyChain implements store.Store. It reads the head first and checks
 // the records up to it, so appends running meanwhile do not disturb it.
 func (db *DB) VerifyChain(ctx context.Context) (int64, error) {
