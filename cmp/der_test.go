@@ -17,39 +17,28 @@ type derWriter interface {
 	write(op int, n int64, arg []byte)
 }
 
+// adder is what builder and cryptobyte.Builder share besides AddASN1.
+type adder interface {
+	AddBytes([]byte)
+	AddASN1Int64(int64)
+	AddASN1Enum(int64)
+	AddASN1Int64WithTag(int64, cbasn1.Tag)
+	AddASN1BigInt(*big.Int)
+	AddASN1ObjectIdentifier(asn1.ObjectIdentifier)
+	AddASN1Boolean(bool)
+	AddASN1NULL()
+	AddASN1OctetString([]byte)
+	AddUint8(uint8)
+	SetError(error)
+}
+
 type ourWriter struct{ b *builder }
 
 func (w ourWriter) element(tag cbasn1.Tag, f func(derWriter)) {
 	w.b.AddASN1(tag, func(b *builder) { f(ourWriter{b}) })
 }
 
-func (w ourWriter) write(op int, n int64, arg []byte) {
-	b := w.b
-	switch op {
-	case 1:
-		b.AddBytes(arg)
-	case 2:
-		b.AddASN1Int64(n)
-	case 3:
-		b.AddASN1Enum(n)
-	case 4:
-		b.AddASN1Int64WithTag(n, ctxPrim(int(n&7)))
-	case 5:
-		b.AddASN1BigInt(new(big.Int).SetBytes(arg).Mul(new(big.Int).SetBytes(arg), big.NewInt(n)))
-	case 6:
-		b.AddASN1ObjectIdentifier(testOID(n, arg))
-	case 7:
-		b.AddASN1Boolean(n&1 == 1)
-	case 8:
-		b.AddASN1NULL()
-	case 9:
-		b.AddASN1OctetString(arg)
-	case 10:
-		b.AddUint8(uint8(n))
-	case 11:
-		b.SetError(errorf(FailBadDataFormat, "cmp: test error %d", n))
-	}
-}
+func (w ourWriter) write(op int, n int64, arg []byte) { writeOp(w.b, op, n, arg) }
 
 type refWriter struct{ b *cryptobyte.Builder }
 
@@ -57,8 +46,10 @@ func (w refWriter) element(tag cbasn1.Tag, f func(derWriter)) {
 	w.b.AddASN1(tag, func(b *cryptobyte.Builder) { f(refWriter{b}) })
 }
 
-func (w refWriter) write(op int, n int64, arg []byte) {
-	b := w.b
+func (w refWriter) write(op int, n int64, arg []byte) { writeOp(w.b, op, n, arg) }
+
+// writeOp is write number op of a test program, with n and arg, on b.
+func writeOp(b adder, op int, n int64, arg []byte) {
 	switch op {
 	case 1:
 		b.AddBytes(arg)

@@ -117,26 +117,18 @@ func (h *handler) serveCMP(w http.ResponseWriter, r *http.Request) {
 
 // readBody reads a request body of at most maxRequestSize bytes, into a
 // buffer of the announced length when there is one (io.ReadAll grows one
-// from 512 bytes, copying a kur four times).
+// from 512 bytes, copying a kur four times). net/http ends the body at
+// its Content-Length.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	body := http.MaxBytesReader(w, r.Body, maxRequestSize)
-	n := r.ContentLength
-	if n < 0 || n > maxRequestSize {
-		return io.ReadAll(body)
-	}
-	buf := make([]byte, n, n+1)
-	if _, err := io.ReadFull(body, buf); err != nil {
-		return nil, err
-	}
-	// A body longer than announced is cut by net/http; read to EOF to be
-	// sure nothing follows.
-	if m, err := body.Read(buf[n : n+1]); m > 0 || (err != nil && err != io.EOF) {
-		if err == nil {
-			err = errors.New("request body longer than its Content-Length")
+	if n := r.ContentLength; n >= 0 && n <= maxRequestSize {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(body, buf); err != nil {
+			return nil, err
 		}
-		return nil, err
+		return buf, nil
 	}
-	return buf, nil
+	return io.ReadAll(body)
 }
 
 // unauthenticated are the failures of messages whose protection was not

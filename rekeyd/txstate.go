@@ -25,6 +25,10 @@ const maxTxCerts = 64
 // encodeTxState returns the stored form of tx (its Version lives in the
 // row, not here).
 func encodeTxState(tx *cmp.Transaction) ([]byte, error) {
+	if len(tx.CAPubs) > maxTxCerts {
+		return nil, fmt.Errorf("rekeyd: internal error: a transaction with %d CA certificates "+
+			"(at most %d are kept)", len(tx.CAPubs), maxTxCerts)
+	}
 	n := 128 + len(tx.ID) + len(tx.LastNonce) + len(tx.Reference) + len(tx.Signer) +
 		len(tx.PublicKey) + len(tx.Certificate)
 	for _, c := range tx.CAPubs {
@@ -72,9 +76,8 @@ func encodeTxState(tx *cmp.Transaction) ([]byte, error) {
 	addTime(tx.Updated)
 	addTime(tx.Expires)
 	out, err := b.Bytes()
-	if err != nil || len(tx.CAPubs) > maxTxCerts {
-		return nil, fmt.Errorf("rekeyd: internal error: encoding transaction: %v (%d CA "+
-			"certificates)", err, len(tx.CAPubs))
+	if err != nil {
+		return nil, fmt.Errorf("rekeyd: internal error: encoding transaction: %v", err)
 	}
 	return out, nil
 }
@@ -95,8 +98,8 @@ func decodeTxState(v []byte) (*cmp.Transaction, error) {
 	s := cryptobyte.String(v)
 	var version uint8
 	if !s.ReadUint8(&version) || version != txStateV1 {
-		return nil, fmt.Errorf("rekeyd: transaction state: unknown format %#x (a newer "+
-			"rekeyd wrote it?)", version)
+		return nil, fmt.Errorf("rekeyd: transaction state: unknown format %#x: a newer "+
+			"rekeyd wrote it; run that version on this database", version)
 	}
 	ok := true
 	readBytes := func(dst *[]byte) {

@@ -85,14 +85,19 @@ func (s *TransactionStore) createLater(ctx context.Context, u *unit, tx *cmp.Tra
 		return cmp.ErrTransactionExists
 	}
 	// An expired transaction with the same ID: reuse its row.
-	version := old.Version
+	tx.Version = updateLater(u, row, old.Version)
+	return nil
+}
+
+// updateLater queues the update of row, read at version, for the unit's
+// next commit and returns the version it will have.
+func updateLater(u *unit, row *store.Transaction, version int64) int64 {
 	u.addAlone(func(ctx context.Context, t store.Tx) error {
 		r := *row
 		r.Version = version
 		return txStoreError(t.UpdateTransaction(ctx, &r))
 	})
-	tx.Version = version + 1
-	return nil
+	return version + 1
 }
 
 // txStoreError is the error of a transaction write made at a unit's
@@ -163,13 +168,7 @@ func (s *TransactionStore) Update(ctx context.Context, tx *cmp.Transaction) erro
 		return err
 	}
 	if u := unitOf(ctx); u != nil {
-		version := row.Version
-		u.addAlone(func(ctx context.Context, t store.Tx) error {
-			r := *row
-			r.Version = version
-			return txStoreError(t.UpdateTransaction(ctx, &r))
-		})
-		tx.Version = version + 1
+		tx.Version = updateLater(u, row, row.Version)
 		return nil
 	}
 	err = s.st.UpdateTransaction(ctx, row)

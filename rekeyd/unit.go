@@ -83,18 +83,16 @@ func setRequestOfUnit(ctx context.Context, id int64) {
 	}
 }
 
-// add queues op for the unit's next commit.
-func (u *unit) add(op func(context.Context, store.Tx) error) {
+// queue queues op for the unit's next commit.
+func (u *unit) queue(op unitOp) {
 	u.mu.Lock()
-	u.ops = append(u.ops, unitOp{run: op})
+	u.ops = append(u.ops, op)
 	u.mu.Unlock()
 }
 
 // addAlone queues op, a single statement without audit (see unitOp).
 func (u *unit) addAlone(op func(context.Context, store.Tx) error) {
-	u.mu.Lock()
-	u.ops = append(u.ops, unitOp{run: op, alone: true})
-	u.mu.Unlock()
+	u.queue(unitOp{run: op, alone: true})
 }
 
 // take removes and returns the queued writes.
@@ -275,9 +273,7 @@ func later(ctx context.Context, st store.Store, fn func(context.Context, store.T
 func laterThen(ctx context.Context, st store.Store, fn func(context.Context, store.Tx) error,
 	after func()) error {
 	if u := unitOf(ctx); u != nil {
-		u.mu.Lock()
-		u.ops = append(u.ops, unitOp{run: fn, after: after})
-		u.mu.Unlock()
+		u.queue(unitOp{run: fn, after: after})
 		return nil
 	}
 	err := inUnitTx(ctx, st, func(tx store.Tx) error { return fn(ctx, tx) })

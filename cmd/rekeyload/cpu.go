@@ -34,8 +34,10 @@ func readCPU(pid int) cpuTimes {
 	return t
 }
 
-// machineCPU returns the time all CPUs spent busy since boot: the first
-// line of /proc/stat less idle and iowait.
+// machineCPU returns the time all CPUs spent busy since boot: user, nice,
+// system, irq and softirq of /proc/stat's first line (not idle, iowait,
+// or steal, when the hypervisor ran another machine; guest time is in
+// user already).
 func machineCPU() (time.Duration, bool) {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
@@ -47,14 +49,12 @@ func machineCPU() (time.Duration, bool) {
 		return 0, false
 	}
 	var busy int64
-	for i, v := range f[1:] {
-		n, err := strconv.ParseInt(v, 10, 64)
+	for _, i := range []int{1, 2, 3, 6, 7} {
+		n, err := strconv.ParseInt(f[i], 10, 64)
 		if err != nil {
 			return 0, false
 		}
-		if i != 3 && i != 4 && i < 8 { // not idle, iowait; not guest (counted in user)
-			busy += n
-		}
+		busy += n
 	}
 	return time.Duration(busy) * time.Second / clockTicks, true
 }

@@ -299,14 +299,12 @@ func (db *DB) AuditHead(ctx context.Context) (int64, []byte, error) {
 // VerifyChain implements store.Store. It reads the head first and checks
 // the records up to it, so appends running meanwhile do not disturb it.
 func (db *DB) VerifyChain(ctx context.Context) (int64, error) {
-	var headSeq int64
-	var headHash []byte
-	if err := db.drv.Read().QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(
-		&headSeq, &headHash); err != nil {
-		return 0, db.fail("VerifyChain", "audit_head", err)
+	headSeq, headHash, err := db.AuditHead(ctx)
+	if err != nil {
+		return 0, err
 	}
 	var v store.ChainVerifier
-	err := db.auditRecords(ctx, 0, headSeq, v.Next)
+	err = db.auditRecords(ctx, 0, headSeq, v.Next)
 	if err != nil {
 		if _, ok := err.(*store.ChainError); ok {
 			return 0, err
