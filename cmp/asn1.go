@@ -148,10 +148,6 @@ func parseGeneralizedTime(v []byte) (time.Time, bool) {
 	return t.Add(time.Duration(ns)), true
 }
 
-func formatGeneralizedTime(t time.Time) []byte {
-	return appendGeneralizedTime(nil, t)
-}
-
 // appendGeneralizedTime appends the DER GeneralizedTime form of t.
 func appendGeneralizedTime(dst []byte, t time.Time) []byte {
 	t = t.UTC()

@@ -133,11 +133,6 @@ func addAlgorithm(b *cryptobyte.Builder, oid asn1.ObjectIdentifier, params []byt
 
 var asn1NULL = []byte{0x05, 0x00}
 
-// absentOrNULL reports whether algorithm parameters are absent or NULL.
-func absentOrNULL(p []byte) bool {
-	return len(p) == 0 || bytes.Equal(p, asn1NULL)
-}
-
 // issuerAndSerial identifies a certificate by its issuer name (raw DER)
 // and serial number (RFC 5652 §10.2.4), or by its subject key identifier.
 type issuerAndSerial struct {

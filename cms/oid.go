@@ -21,8 +21,6 @@ var (
 	oidDigestStreebog512    = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 2, 3}
 	oidPublicKeyGOST256     = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 1, 1}
 	oidPublicKeyGOST512     = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 1, 2}
-	oidSignatureGOST256     = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 3, 2}
-	oidSignatureGOST512     = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 3, 3}
 	oidPublicKeyECDSA       = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
 	oidSignatureECDSASHA256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
 	oidSignatureECDSASHA384 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}

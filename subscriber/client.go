@@ -1,7 +1,6 @@
 package subscriber
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/rand"
@@ -462,9 +461,3 @@ func (l *lazySigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([
 // a wrong one, the media gone): not the operator's fault, so the exchange
 // is not counted as an attempt to reach it.
 func (l *lazySigner) failed() error { return l.err }
-
-func samePublicKey(a, b crypto.PublicKey) bool {
-	ka, err1 := pki.MarshalPKIXPublicKey(a)
-	kb, err2 := pki.MarshalPKIXPublicKey(b)
-	return err1 == nil && err2 == nil && bytes.Equal(ka, kb)
-}

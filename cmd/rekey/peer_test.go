@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto"
@@ -342,16 +341,4 @@ func (h *subscriberHome) keys() map[string]subscriber.KeyJSON {
 		}
 	}
 	return m
-}
-
-// lines returns the non-empty lines of s.
-func lines(s string) []string {
-	var out []string
-	sc := bufio.NewScanner(strings.NewReader(s))
-	for sc.Scan() {
-		if l := strings.TrimSpace(sc.Text()); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
 }

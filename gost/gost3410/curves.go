@@ -19,7 +19,6 @@ type Curve struct {
 	size    int
 	params  CurveParams
 	impl    ec.Curve
-	edwards bool // twisted Edwards-equivalent (RFC 7836 Appendix A)
 }
 
 // CurveParams are the public parameters of a Curve, as integers.

@@ -19,13 +19,6 @@ import (
 
 const testURL = "https://cmp.operator.test/.well-known/cmp"
 
-type testCA struct {
-	cert *pki.Certificate
-	key  interface {
-		Public() any
-	}
-}
-
 var serial int64
 
 // newCA makes an ECDSA CA and returns its certificate and an issuing
