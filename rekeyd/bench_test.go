@@ -231,6 +231,11 @@ func (s *countingStore) AppendAudits(ctx context.Context, e []store.AuditEntry) 
 	return s.Store.AppendAudits(ctx, e)
 }
 
+func (s *countingStore) AppendAuditsAtCommit(ctx context.Context, e []store.AuditEntry) error {
+	s.n.Add(1)
+	return s.Store.AppendAuditsAtCommit(ctx, e)
+}
+
 // poolOption is appended to the PostgreSQL DSN of the benchmarks, for
 // trying pool sizes: REKEY_BENCH_PG_OPTION='&pool_max_conns=16'.
 var poolOption = os.Getenv("REKEY_BENCH_PG_OPTION")

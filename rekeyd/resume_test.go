@@ -55,6 +55,13 @@ func (s *dyingStore) AppendAudits(ctx context.Context, es []store.AuditEntry) (
 	return s.Store.AppendAudits(ctx, es)
 }
 
+func (s *dyingStore) AppendAuditsAtCommit(ctx context.Context, es []store.AuditEntry) error {
+	if s.left.Load() == 0 {
+		return errDied
+	}
+	return s.Store.AppendAuditsAtCommit(ctx, es)
+}
+
 // commit counts one write made outside a transaction, a commit of its
 // own, and reports whether the process is still alive to make it.
 func (s *dyingStore) commit() error {

@@ -2,8 +2,11 @@ package rekeyd
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 
+	"rekey/cmp"
 	"rekey/store"
 )
 
@@ -167,7 +170,7 @@ func inUnitTx(ctx context.Context, st store.Store, fn func(store.Tx) error) erro
 		err := ops[0].run(ctx, st)
 		if err != nil {
 			u.restore(ops)
-			return err
+			return unitError(err)
 		}
 		committed(ops)
 		return nil
@@ -191,6 +194,33 @@ func inUnitTx(ctx context.Context, st store.Store, fn func(store.Tx) error) erro
 	}
 	if err == nil {
 		committed(ops)
+	}
+	return unitError(err)
+}
+
+// unitError is the error of a unit's commit. A queued write that lost a
+// race (on PostgreSQL its error may come back from any later statement
+// of the transaction, or from the commit) becomes the refusal the Server
+// would have given the message: a sender nonce seen before is
+// badSenderNonce, a transaction created or changed meanwhile by another
+// message transactionIdInUse.
+func unitError(err error) error {
+	var (
+		refusal *cmp.Refusal
+		ce      *store.ConflictError
+		oe      *store.OpError
+	)
+	switch {
+	case err == nil || errors.As(err, &refusal):
+		return err
+	case errors.As(err, &ce) && ce.Key == store.KeyNonce:
+		return fmt.Errorf("rekeyd: sender nonce: %w: %w",
+			cmp.Refuse(cmp.FailBadSenderNonce, "", ""), err)
+	case errors.As(err, &ce) && ce.Key == store.KeyTransaction,
+		errors.As(err, &oe) && oe.Op == "UpdateTransaction" &&
+			errors.Is(err, store.ErrStateChanged):
+		return fmt.Errorf("rekeyd: storing transaction: %w: %w",
+			cmp.Refuse(cmp.FailTransactionIDInUse, "", ""), err)
 	}
 	return err
 }
@@ -233,13 +263,14 @@ func (t *lateAudit) AppendAudits(_ context.Context, entries []store.AuditEntry) 
 	return out, nil
 }
 
-// flush appends the audit records held back, in one batch (one round
-// trip on PostgreSQL, three statements on SQLite, however many records).
+// flush appends the audit records held back at the transaction's
+// commit, in one batch: on PostgreSQL in the round trip of the COMMIT,
+// on SQLite in two or three statements, however many records.
 func (t *lateAudit) flush(ctx context.Context) error {
 	if len(t.entries) == 0 {
 		return nil
 	}
-	if _, err := t.Tx.AppendAudits(ctx, t.entries); err != nil {
+	if err := t.Tx.AppendAuditsAtCommit(ctx, t.entries); err != nil {
 		return err
 	}
 	t.entries = nil

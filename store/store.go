@@ -42,7 +42,22 @@
 // SQLite) so the hash chain stays linear; [Store.VerifyChain] recomputes it.
 // Within a transaction, append audit records last: on PostgreSQL the
 // chain's head stays locked from the append to the commit, and every
-// replica's appends queue there.
+// replica's appends queue there; [Tx.AppendAuditsAtCommit] does so for
+// the caller.
+//
+// # Pipelining (PostgreSQL)
+//
+// Inside [Store.InTx] on PostgreSQL, the writes whose only result is
+// their error (RememberNonce, CreateTransaction, UpdateTransaction,
+// Transition, ReserveSerial and RecordCertificate for a request, the
+// appends at commit) are held back and sent with the transaction's next
+// statement, or with its COMMIT, in one round trip. Such a write returns
+// nil at once; its error (the same [*OpError], naming the write) is
+// returned by the call that sent it, by every call after it, and by
+// InTx. So inside fn, treat an error of any call as possibly an earlier
+// write's, and decide on a write's outcome from InTx's error. A write
+// held back changes its arguments' fields (versions, normalised times) as
+// if it had succeeded; on an error the transaction rolls back.
 //
 // Known issue: VerifyChain detects any change, gap or truncation made
 // without rewriting every later record and the chain head. Someone with
@@ -233,6 +248,15 @@ type Tx interface {
 	// store's last append left it (an INSERT more for every 100 records
 	// past the first 100).
 	AppendAudits(ctx context.Context, entries []AuditEntry) ([]*AuditRecord, error)
+	// AppendAuditsAtCommit appends entries as AppendAudits does, but
+	// inside [Store.InTx] only when the transaction is about to commit,
+	// after everything else it wrote; on PostgreSQL in the round trip of
+	// the COMMIT itself, so the chain's head is locked only while the
+	// commit runs. The entries are checked now (an [ErrInvalid] appends
+	// nothing); the append's own failure fails the commit. Their records
+	// are not returned. Outside InTx it is AppendAudits in a transaction
+	// of its own.
+	AppendAuditsAtCommit(ctx context.Context, entries []AuditEntry) error
 	// AuditRecords returns up to limit records after sequence number after.
 	AuditRecords(ctx context.Context, after int64, limit int) ([]AuditRecord, error)
 }

@@ -11,6 +11,14 @@
 // PostgreSQL aborts for a deadlock or a serialisation failure is run again
 // from the start, up to five times. Migrations run under an advisory lock,
 // so replicas starting together migrate once.
+//
+// A transaction is pipelined: BEGIN travels with its first statement, and
+// the writes whose only result is an error (see "Pipelining" in package
+// store) wait for the next statement or the COMMIT and go in the same
+// round trip. A compare-and-set write held back so is wrapped to fail in
+// the server when it changes no row (rekey_expect_one, migration 0003),
+// since nothing could stop a COMMIT sent after it otherwise. A renewal
+// takes about half the round trips it took with one statement a trip.
 package postgres
 
 import (
@@ -58,12 +66,14 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 		return nil, fmt.Errorf("store: connecting to postgres: %w", err)
 	}
 	db := sqlcore.New(&driver{pool: pool}, sqlcore.Dialect{
-		Name:              "postgres",
-		ForUpdate:         " FOR UPDATE",
-		AppendAudit:       appendAudit,
-		AppendAudits:      appendAudits,
-		RecordCertificate: recordCertificate,
-		MigrationLock:     "SELECT pg_advisory_xact_lock(491327808889)", // "rekey" in ASCII
+		Name:                    "postgres",
+		ForUpdate:               " FOR UPDATE",
+		AppendAudit:             appendAudit,
+		AppendAudits:            appendAudits,
+		RecordCertificate:       recordCertificate,
+		RecordCertificateOrFail: recordCertificateOrFail,
+		ExpectOne:               expectOne,
+		MigrationLock:           "SELECT pg_advisory_xact_lock(491327808889)", // "rekey" in ASCII
 	})
 	ms, err := Migrations()
 	if err == nil {
@@ -132,6 +142,26 @@ INSERT INTO certificates (serial, issuer, subscriber_id, request_id, der, spki_s
 	not_before, not_after, key_expires, issued_at, status)
 SELECT $5, $6, $7, r.id, $8, $9, $10, $11, $12, $2, $13 FROM r`
 
+// recordCertificateOrFail is recordCertificate failing, by
+// rekey_expect_one, when it records nothing; the request's state tells
+// why.
+const recordCertificateOrFail = `WITH r AS (
+	UPDATE requests SET state = $1, updated_at = $2
+	WHERE id = $3 AND state = $4 AND EXISTS (SELECT 1 FROM serials
+		WHERE serial = $5 AND issuer = $6 AND request_id = $3)
+	RETURNING id),
+i AS (INSERT INTO certificates (serial, issuer, subscriber_id, request_id, der, spki_sha256,
+	not_before, not_after, key_expires, issued_at, status)
+	SELECT $5, $6, $7, r.id, $8, $9, $10, $11, $12, $2, $13 FROM r
+	RETURNING 1)
+SELECT rekey_expect_one(count(*), (SELECT state FROM requests WHERE id = $3)) FROM i`
+
+// expectOne wraps a compare-and-set write so that it fails when it
+// changed no row (sqlcore.Dialect.ExpectOne).
+const expectOne = `WITH w AS (%s
+	RETURNING 1)
+SELECT rekey_expect_one(count(*), %s) FROM w`
+
 // constraintKeys maps the schema's constraint names to the store's keys.
 var constraintKeys = map[string]string{
 	"subscribers_subject_key":  store.KeySubscriberSubject,
@@ -151,6 +181,9 @@ const (
 	codeForeignKeyViolation  = "23503"
 	codeSerializationFailure = "40001"
 	codeDeadlockDetected     = "40P01"
+	// Raised by rekey_expect_one (migration 0003).
+	codeExpectMissing = "RKN01"
+	codeExpectChanged = "RKS01"
 )
 
 const maxAttempts = 5
@@ -172,61 +205,112 @@ func (d *driver) Tx(ctx context.Context, fn func(sqlcore.Conn) error) error {
 	}
 }
 
-// tx runs fn once in a transaction that begins with fn's first statement
-// (see lazyTx) and commits when fn returns nil.
-func (d *driver) tx(ctx context.Context, fn func(sqlcore.Conn) error) (err error) {
-	t := &lazyTx{pool: d.pool}
-	defer func() {
-		// After a commit this only returns the connection (and after a
-		// failed begin nothing at all); otherwise it rolls back, also
-		// when fn panics.
-		if t.tx != nil {
-			t.settle()
-			t.tx.Rollback(context.WithoutCancel(ctx))
-		}
-	}()
-	if err := fn(t); err != nil {
+// tx runs fn once in a transaction (see pipeTx) and commits when fn
+// returns nil. A write held back that failed is the error, whatever fn
+// made of it.
+func (d *driver) tx(ctx context.Context, fn func(sqlcore.Conn) error) error {
+	t := &pipeTx{pool: d.pool}
+	defer t.end(ctx)
+	err := fn(t)
+	if t.err != nil {
+		return t.err
+	}
+	if err != nil {
 		return err
 	}
-	if t.tx == nil {
-		return nil // no statement, nothing to commit
+	return t.commit(ctx)
+}
+
+// pipeTx is a transaction that reaches the server in as few round trips
+// as it can. BEGIN goes with its first statement; the writes held back
+// (sqlcore.Deferrer) go with the next statement, or with the COMMIT; each
+// round trip is one pgx batch, whose statements the server runs in order
+// and stops at the first error. A transaction that sends nothing never
+// reaches the server.
+type pipeTx struct {
+	pool  *pgxpool.Pool
+	conn  *pgxpool.Conn // acquired by the first round trip
+	begun bool          // BEGIN has been sent
+	held  []heldWrite
+	br    pgx.BatchResults // the last batch, until its statement's result is read
+	// err is the failure of a write held back: the transaction is over,
+	// and every later call returns it.
+	err error
+}
+
+// heldWrite is a write held back until the next round trip.
+type heldWrite struct {
+	query string
+	args  []any
+	fail  func(error) error
+}
+
+var _ sqlcore.Deferrer = (*pipeTx)(nil)
+
+// Defer implements sqlcore.Deferrer.
+func (t *pipeTx) Defer(query string, args []any, fail func(error) error) {
+	t.held = append(t.held, heldWrite{query, args, fail})
+}
+
+// direct reports whether a statement can go on its own, without a batch:
+// the transaction has begun and nothing is held back. (A statement
+// without arguments then goes by the simple protocol, which a migration
+// of several statements needs.)
+func (t *pipeTx) direct() bool { return t.begun && len(t.held) == 0 && t.br == nil }
+
+// send sends BEGIN if not yet sent, the writes held back and then query,
+// in one batch, and reads the results before query's: t.br is left at
+// query's result.
+func (t *pipeTx) send(ctx context.Context, query string, args []any) error {
+	if t.err != nil {
+		return t.err
 	}
 	if err := t.settle(); err != nil {
 		return err
 	}
-	return t.tx.Commit(ctx)
-}
-
-// lazyTx is a transaction that is begun by its first statement: BEGIN
-// and that statement go to the server in one batch, which saves the round
-// trip of a BEGIN of its own. A transaction without statements never
-// reaches the server.
-type lazyTx struct {
-	pool *pgxpool.Pool
-	tx   pgx.Tx           // nil before the first statement
-	br   pgx.BatchResults // the first batch until its results are read
-}
-
-// begin sends BEGIN and the transaction's first statement and reads the
-// BEGIN's result; the statement's is the next in t.br.
-func (t *lazyTx) begin(ctx context.Context, query string, args []any) error {
-	var b pgx.Batch
-	b.BeginTx(pgx.TxOptions{})
-	b.Queue(query, args...)
-	t.br = t.pool.SendBatch(ctx, &b)
-	t.tx = t.br.Tx()
-	if _, err := t.br.Exec(); err != nil {
-		return t.settleWith(err)
+	if t.conn == nil {
+		c, err := t.pool.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		t.conn = c
 	}
+	var b pgx.Batch
+	begin := !t.begun
+	if begin {
+		b.Queue("BEGIN")
+		t.begun = true
+	}
+	held := t.held
+	t.held = nil
+	for _, w := range held {
+		b.Queue(w.query, w.args...)
+	}
+	b.Queue(query, args...)
+	br := t.conn.SendBatch(ctx, &b)
+	if begin {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	for _, w := range held {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			t.err = w.fail(err)
+			return t.err
+		}
+	}
+	t.br = br
 	return nil
 }
 
-// settle reads what is left of the first batch, so the connection is free
+// settle reads what is left of the last batch, so the connection is free
 // for the next statement.
-func (t *lazyTx) settle() error { return t.settleWith(nil) }
+func (t *pipeTx) settle() error { return t.settleWith(nil) }
 
 // settleWith is settle reporting err, when set, before the batch's own.
-func (t *lazyTx) settleWith(err error) error {
+func (t *pipeTx) settleWith(err error) error {
 	if t.br == nil {
 		return err
 	}
@@ -238,56 +322,77 @@ func (t *lazyTx) settleWith(err error) error {
 	return cerr
 }
 
-func (t *lazyTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	if t.tx == nil {
-		if err := t.begin(ctx, query, args); err != nil {
-			return 0, err
-		}
-		tag, err := t.br.Exec()
-		return tag.RowsAffected(), t.settleWith(err)
+// commit sends the writes held back with COMMIT.
+func (t *pipeTx) commit(ctx context.Context) error {
+	if !t.begun && len(t.held) == 0 {
+		return nil // no statement, nothing to commit
 	}
-	if err := t.settle(); err != nil {
+	if err := t.send(ctx, "COMMIT", nil); err != nil {
+		return err
+	}
+	tag, err := t.br.Exec()
+	if err == nil && tag.String() == "ROLLBACK" {
+		// The server answers COMMIT so in a transaction a statement of
+		// which failed (and whose error fn did not return).
+		err = errors.New("store: the transaction was rolled back: one of its statements failed")
+	}
+	return t.settleWith(err)
+}
+
+// end rolls back what commit did not end (also when fn panicked) and
+// returns the connection.
+func (t *pipeTx) end(ctx context.Context) {
+	if t.conn == nil {
+		return
+	}
+	t.settle()
+	if t.conn.Conn().PgConn().TxStatus() != 'I' {
+		t.conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+	}
+	t.conn.Release()
+}
+
+func (t *pipeTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if t.err == nil && t.direct() {
+		tag, err := t.conn.Exec(ctx, query, args...)
+		return tag.RowsAffected(), err
+	}
+	if err := t.send(ctx, query, args); err != nil {
 		return 0, err
 	}
-	tag, err := t.tx.Exec(ctx, query, args...)
-	return tag.RowsAffected(), err
+	tag, err := t.br.Exec()
+	return tag.RowsAffected(), t.settleWith(err)
 }
 
-func (t *lazyTx) Query(ctx context.Context, query string, args ...any) (sqlcore.Rows, error) {
-	if t.tx == nil {
-		if err := t.begin(ctx, query, args); err != nil {
-			return nil, err
-		}
-		rows, err := t.br.Query()
-		if err != nil {
-			return nil, t.settleWith(err)
-		}
-		return batchRows{rows, t}, nil
+func (t *pipeTx) Query(ctx context.Context, query string, args ...any) (sqlcore.Rows, error) {
+	if t.err == nil && t.direct() {
+		return t.conn.Query(ctx, query, args...)
 	}
-	if err := t.settle(); err != nil {
+	if err := t.send(ctx, query, args); err != nil {
 		return nil, err
 	}
-	return t.tx.Query(ctx, query, args...)
+	rows, err := t.br.Query()
+	if err != nil {
+		return nil, t.settleWith(err)
+	}
+	return batchRows{rows, t}, nil
 }
 
-func (t *lazyTx) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Row {
-	if t.tx == nil {
-		if err := t.begin(ctx, query, args); err != nil {
-			return errRow{err}
-		}
-		return batchRow{t}
+func (t *pipeTx) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Row {
+	if t.err == nil && t.direct() {
+		return t.conn.QueryRow(ctx, query, args...)
 	}
-	if err := t.settle(); err != nil {
+	if err := t.send(ctx, query, args); err != nil {
 		return errRow{err}
 	}
-	return t.tx.QueryRow(ctx, query, args...)
+	return batchRow{t}
 }
 
-// batchRows are the rows of a transaction's first statement; closing
-// them reads the rest of the batch.
+// batchRows are the rows of a statement sent in a batch; closing them
+// reads the rest of the batch.
 type batchRows struct {
 	pgx.Rows
-	t *lazyTx
+	t *pipeTx
 }
 
 func (r batchRows) Err() error {
@@ -303,8 +408,8 @@ func (r batchRows) Close() {
 	r.t.settle()
 }
 
-// batchRow is the row of a transaction's first statement.
-type batchRow struct{ t *lazyTx }
+// batchRow is the row of a statement sent in a batch.
+type batchRow struct{ t *pipeTx }
 
 func (r batchRow) Scan(dest ...any) error {
 	if r.t.br == nil {
@@ -328,6 +433,10 @@ func (d *driver) Classify(err error) error {
 			return &store.ConflictError{Key: constraintKeys[pe.ConstraintName], Cause: err}
 		case codeForeignKeyViolation:
 			return fmt.Errorf("%w (a referenced row is missing): %w", store.ErrNotFound, err)
+		case codeExpectMissing:
+			return fmt.Errorf("%w: %w", store.ErrNotFound, err)
+		case codeExpectChanged:
+			return &sqlcore.RowChanged{Current: pe.Detail}
 		}
 	}
 	return err

@@ -29,17 +29,55 @@ func (o ops) AppendAudits(
 	return o.appendAudits(ctx, "AppendAudits", entries)
 }
 
-// appendAudits checks every entry, then appends them all: in one
-// statement where the dialect computes the hashes, else in three.
-func (o ops) appendAudits(
-	ctx context.Context,
-	op string,
-	entries []store.AuditEntry,
-) ([]*store.AuditRecord, error) {
-	const table = "audit_log"
-	if len(entries) == 0 {
-		return nil, nil
+func (o ops) AppendAuditsAtCommit(ctx context.Context, entries []store.AuditEntry) error {
+	const op = "AppendAuditsAtCommit"
+	if o.late == nil {
+		_, err := o.appendAudits(ctx, op, entries)
+		return err
 	}
+	if _, err := auditRecordsOf(op, entries); err != nil {
+		return err
+	}
+	*o.late = append(*o.late, entries...)
+	return nil
+}
+
+// appendLate appends the entries held for the commit (AppendAuditsAtCommit)
+// as the transaction's last write: on an engine that pipelines, held back
+// to travel with the COMMIT.
+func (o ops) appendLate(ctx context.Context) error {
+	const op, table = "AppendAuditsAtCommit", "audit_log"
+	entries := *o.late
+	*o.late = nil
+	if len(entries) == 0 {
+		return nil
+	}
+	d := o.deferrer()
+	if d == nil || o.db.dialect.AppendAudit == "" || o.db.dialect.AppendAudits == "" {
+		_, err := o.appendAudits(ctx, op, entries)
+		return err
+	}
+	recs, err := auditRecordsOf(op, entries)
+	if err != nil {
+		return err
+	}
+	// The records the database computed are not read back, so they are
+	// not checked against ComputeHash here as appendInDB checks them;
+	// the storage suite's VerifyChain after such appends does that.
+	fail := func(err error) error { return o.fail(op, table, err) }
+	if len(recs) == 1 {
+		d.Defer(o.db.dialect.AppendAudit, oneInDBArgs(recs[0]), fail)
+	} else {
+		d.Defer(o.db.dialect.AppendAudits, inDBArgs(recs), fail)
+	}
+	return nil
+}
+
+// auditRecordsOf checks entries and returns their records, without
+// sequence numbers or hashes yet; an entry without a time or an action is
+// an ErrInvalid of op.
+func auditRecordsOf(op string, entries []store.AuditEntry) ([]*store.AuditRecord, error) {
+	const table = "audit_log"
 	recs := make([]*store.AuditRecord, len(entries))
 	for i, e := range entries {
 		if e.At.IsZero() || e.Action == "" {
@@ -53,7 +91,24 @@ func (o ops) appendAudits(
 		rec.At = norm(e.At)
 		recs[i] = rec
 	}
-	var err error
+	return recs, nil
+}
+
+// appendAudits checks every entry, then appends them all: in one
+// statement where the dialect computes the hashes, else in three.
+func (o ops) appendAudits(
+	ctx context.Context,
+	op string,
+	entries []store.AuditEntry,
+) ([]*store.AuditRecord, error) {
+	const table = "audit_log"
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	recs, err := auditRecordsOf(op, entries)
+	if err != nil {
+		return nil, err
+	}
 	switch d := o.db.dialect; {
 	case len(recs) == 1 && d.AppendAudit != "":
 		err = o.appendOneInDB(ctx, d.AppendAudit, recs[0])
@@ -71,9 +126,7 @@ func (o ops) appendAudits(
 // appendOneInDB appends rec with the dialect's single-record statement,
 // which hashes in the database, and checks the hash against ComputeHash.
 func (o ops) appendOneInDB(ctx context.Context, q string, rec *store.AuditRecord) error {
-	err := o.w().QueryRow(ctx, q, []byte(store.AuditDomain), rec.At.UnixMicro(),
-		auditTail(rec), rec.At, rec.Actor, rec.Action, rec.Object, nonNil(rec.Details)).Scan(
-		&rec.Seq, &rec.PrevHash, &rec.Hash)
+	err := o.w().QueryRow(ctx, q, oneInDBArgs(rec)...).Scan(&rec.Seq, &rec.PrevHash, &rec.Hash)
 	if err != nil {
 		return err
 	}
@@ -85,22 +138,16 @@ func (o ops) appendOneInDB(ctx context.Context, q string, rec *store.AuditRecord
 	return nil
 }
 
+// oneInDBArgs are the arguments of Dialect.AppendAudit for rec.
+func oneInDBArgs(rec *store.AuditRecord) []any {
+	return []any{[]byte(store.AuditDomain), rec.At.UnixMicro(), auditTail(rec), rec.At,
+		rec.Actor, rec.Action, rec.Object, nonNil(rec.Details)}
+}
+
 // appendInDB appends recs with the dialect's statement, which hashes in
 // the database, and checks what comes back against ComputeHash.
 func (o ops) appendInDB(ctx context.Context, q string, recs []*store.AuditRecord) error {
-	micros := make([]int64, len(recs))
-	tails := make([][]byte, len(recs))
-	ats := make([]time.Time, len(recs))
-	actors := make([]string, len(recs))
-	actions := make([]string, len(recs))
-	objects := make([]string, len(recs))
-	details := make([][]byte, len(recs))
-	for i, r := range recs {
-		micros[i], tails[i], ats[i] = r.At.UnixMicro(), auditTail(r), r.At
-		actors[i], actions[i], objects[i], details[i] = r.Actor, r.Action, r.Object, nonNil(r.Details)
-	}
-	rows, err := o.w().Query(ctx, q, []byte(store.AuditDomain), micros, tails, ats, actors,
-		actions, objects, details)
+	rows, err := o.w().Query(ctx, q, inDBArgs(recs)...)
 	if err != nil {
 		return err
 	}
@@ -134,6 +181,23 @@ func (o ops) appendInDB(ctx context.Context, q string, recs []*store.AuditRecord
 		}
 	}
 	return nil
+}
+
+// inDBArgs are the arguments of Dialect.AppendAudits for recs.
+func inDBArgs(recs []*store.AuditRecord) []any {
+	micros := make([]int64, len(recs))
+	tails := make([][]byte, len(recs))
+	ats := make([]time.Time, len(recs))
+	actors := make([]string, len(recs))
+	actions := make([]string, len(recs))
+	objects := make([]string, len(recs))
+	details := make([][]byte, len(recs))
+	for i, r := range recs {
+		micros[i], tails[i], ats[i] = r.At.UnixMicro(), auditTail(r), r.At
+		actors[i], actions[i], objects[i], details[i] = r.Actor, r.Action, r.Object, nonNil(r.Details)
+	}
+	return []any{[]byte(store.AuditDomain), micros, tails, ats, actors, actions, objects,
+		details}
 }
 
 // appendInGo appends recs in the transaction o, hashing in Go. The head

@@ -23,10 +23,17 @@ func (o ops) ReserveSerial(ctx context.Context, r *store.Reservation) error {
 	// One statement: the request must be approved when the serial is
 	// reserved for it. (A request rejected right after is harmless: its
 	// certificate cannot be recorded.)
-	n, err := o.w().Exec(ctx, `INSERT INTO serials (serial, issuer, request_id, reserved_at)
+	const q = `INSERT INTO serials (serial, issuer, request_id, reserved_at)
 		SELECT $1, $2, $3, $4 WHERE $5 = 0
-			OR EXISTS (SELECT 1 FROM requests WHERE id = $5 AND state = $6)`,
-		r.Serial, r.Issuer, nid(r.RequestID), ts(r.ReservedAt), r.RequestID, store.StateApproved)
+			OR EXISTS (SELECT 1 FROM requests WHERE id = $5 AND state = $6)`
+	args := []any{r.Serial, r.Issuer, nid(r.RequestID), ts(r.ReservedAt), r.RequestID,
+		store.StateApproved}
+	if r.RequestID != 0 && o.laterOne(q, `(SELECT state FROM requests WHERE id = $5)`, args,
+		func(err error) error { return o.heldStateError(op, table, r.RequestID, err) }) {
+		r.ReservedAt = norm(r.ReservedAt)
+		return nil
+	}
+	n, err := o.w().Exec(ctx, q, args...)
 	switch {
 	case err != nil:
 		err = o.conflict(ctx, err,
@@ -52,6 +59,26 @@ func (o ops) stateError(ctx context.Context, op string, id int64, want store.Sta
 	}
 	return &store.OpError{Op: op, Table: "requests",
 		Err: &store.StateError{ID: id, Want: want, Got: got}}
+}
+
+// heldStateError is the store's error for err, the failure of a write of
+// op on table held back in a pipeline whose request id had to be
+// approved: a request missing or in another state, as stateError says
+// it, or err classified.
+func (o ops) heldStateError(op, table string, id int64, err error) error {
+	err = o.db.drv.Classify(err)
+	if rc, ok := err.(*RowChanged); ok {
+		if rc.Current == string(store.StateApproved) {
+			return invalid(op, table, "request %d has no serial reserved for it by this issuer",
+				id)
+		}
+		return &store.OpError{Op: op, Table: "requests",
+			Err: &store.StateError{ID: id, Want: store.StateApproved, Got: store.State(rc.Current)}}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return o.fail(op, "requests", err)
+	}
+	return o.fail(op, table, err)
 }
 
 const reservationCols = `serial, issuer, request_id, reserved_at`
@@ -89,7 +116,12 @@ func (o ops) RecordCertificate(ctx context.Context, c *store.Certificate) error 
 		c.KeyExpires = c.NotAfter
 	}
 	var err error
-	if q := o.db.dialect.RecordCertificate; q != "" && c.RequestID != 0 {
+	if q := o.db.dialect.RecordCertificateOrFail; q != "" && c.RequestID != 0 &&
+		o.later(q, recordInOneArgs(c), func(err error) error {
+			return o.heldStateError(op, table, c.RequestID, err)
+		}) {
+		err = nil
+	} else if q := o.db.dialect.RecordCertificate; q != "" && c.RequestID != 0 {
 		err = o.recordInOne(ctx, q, c)
 	} else {
 		err = o.atomic(ctx, func(o ops) error { return o.record(ctx, c) })
@@ -107,9 +139,7 @@ func (o ops) RecordCertificate(ctx context.Context, c *store.Certificate) error 
 // recordInOne records c, which answers a request, with the dialect's
 // statement that moves the request and inserts the certificate at once.
 func (o ops) recordInOne(ctx context.Context, q string, c *store.Certificate) error {
-	n, err := o.w().Exec(ctx, q, store.StateIssued, ts(c.IssuedAt), c.RequestID,
-		store.StateApproved, c.Serial, c.Issuer, c.SubscriberID, c.DER, c.SPKISHA256,
-		ts(c.NotBefore), ts(c.NotAfter), ts(c.KeyExpires), store.StatusValid)
+	n, err := o.w().Exec(ctx, q, recordInOneArgs(c)...)
 	switch {
 	case err != nil:
 		return err
@@ -117,6 +147,13 @@ func (o ops) recordInOne(ctx context.Context, q string, c *store.Certificate) er
 		return o.unrecordable(ctx, "RecordCertificate", c)
 	}
 	return nil
+}
+
+// recordInOneArgs are the arguments of Dialect.RecordCertificate for c.
+func recordInOneArgs(c *store.Certificate) []any {
+	return []any{store.StateIssued, ts(c.IssuedAt), c.RequestID, store.StateApproved, c.Serial,
+		c.Issuer, c.SubscriberID, c.DER, c.SPKISHA256, ts(c.NotBefore), ts(c.NotAfter),
+		ts(c.KeyExpires), store.StatusValid}
 }
 
 // record records c in the transaction o, in two statements.

@@ -37,6 +37,29 @@ type Row interface {
 	Scan(dest ...any) error
 }
 
+// A Deferrer is a transaction that can hold a write back and send it
+// with its next statement or its commit, in one round trip (PostgreSQL's
+// pipeline). A write held back must report every failure as an error of
+// the database (a constraint, or one it raises; see Dialect.ExpectOne),
+// never by the rows it changed: sent with COMMIT, nothing after it could
+// stop the transaction. fail turns the database's error into the store's;
+// the call that sends the write returns that error, and so does every
+// call after it and the commit.
+type Deferrer interface {
+	Defer(query string, args []any, fail func(error) error)
+}
+
+// RowChanged is what [Driver.Classify] returns for the error raised by a
+// statement of Dialect.ExpectOne that found its row in another state.
+type RowChanged struct {
+	// Current is the row's state then.
+	Current string
+}
+
+func (e *RowChanged) Error() string {
+	return fmt.Sprintf("the row changed meanwhile (now %q)", e.Current)
+}
+
 // Driver is what an engine provides.
 type Driver interface {
 	// Read returns the connections for reads outside transactions.
@@ -85,6 +108,18 @@ type Dialect struct {
 	// serial, issuer, subscriber, DER, SPKI hash, not before, not after,
 	// key expiry and status; it reports one row changed when recorded.
 	RecordCertificate string
+	// RecordCertificateOrFail, when set, is RecordCertificate made to fail
+	// in the database when it records nothing, as ExpectOne does, so that
+	// it can be held back in a pipeline; same arguments.
+	RecordCertificateOrFail string
+	// ExpectOne, when set, makes a compare-and-set write fail in the
+	// database when it changes no row, so that it can be held back in a
+	// pipeline (Deferrer). It is a format with two %s: the data-modifying
+	// statement, to which it adds RETURNING, and an SQL expression of the
+	// row's current state (NULL when the row is missing). The statement
+	// then fails with an error that Classify maps to store.ErrNotFound or
+	// a *RowChanged.
+	ExpectOne string
 	// MigrationLock is run first in the migration transaction to keep two
 	// processes from migrating at once ("" when the transaction suffices).
 	MigrationLock string
@@ -117,13 +152,55 @@ func (db *DB) Close() error { return db.drv.Close() }
 
 // InTx implements store.Store.
 func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
-	return db.drv.Tx(ctx, func(c Conn) error { return fn(ops{db: db, tx: c}) })
+	return db.drv.Tx(ctx, func(c Conn) error {
+		o := ops{db: db, tx: c, late: new([]store.AuditEntry)}
+		if err := fn(o); err != nil {
+			return err
+		}
+		return o.appendLate(ctx)
+	})
 }
 
 // ops carries the store's methods; tx is nil outside a transaction.
 type ops struct {
 	db *DB
 	tx Conn
+	// late holds the audit entries to append at commit (InTx only).
+	late *[]store.AuditEntry
+}
+
+// deferrer returns the transaction's Deferrer: nil outside a
+// transaction, on an engine without one, or without Dialect.ExpectOne.
+func (o ops) deferrer() Deferrer {
+	if o.tx == nil || o.db.dialect.ExpectOne == "" {
+		return nil
+	}
+	d, _ := o.tx.(Deferrer)
+	return d
+}
+
+// later holds the write query back in the transaction's pipeline when
+// it has one (see Deferrer), with fail to map its error, and reports
+// whether it did; query must fail in the database on every failure.
+func (o ops) later(query string, args []any, fail func(error) error) bool {
+	d := o.deferrer()
+	if d == nil {
+		return false
+	}
+	d.Defer(query, args, fail)
+	return true
+}
+
+// laterOne is later for a compare-and-set write dml that changes one
+// row: held back, it is made to fail in the database when it changes none
+// (Dialect.ExpectOne); current is an SQL expression of the row's state.
+func (o ops) laterOne(dml, current string, args []any, fail func(error) error) bool {
+	d := o.deferrer()
+	if d == nil {
+		return false
+	}
+	d.Defer(fmt.Sprintf(o.db.dialect.ExpectOne, dml, current), args, fail)
+	return true
 }
 
 func (o ops) r() Conn {
@@ -145,7 +222,13 @@ func (o ops) atomic(ctx context.Context, fn func(ops) error) error {
 	if o.tx != nil {
 		return fn(o)
 	}
-	return o.db.drv.Tx(ctx, func(c Conn) error { return fn(ops{db: o.db, tx: c}) })
+	return o.db.drv.Tx(ctx, func(c Conn) error {
+		o := ops{db: o.db, tx: c, late: new([]store.AuditEntry)}
+		if err := fn(o); err != nil {
+			return err
+		}
+		return o.appendLate(ctx)
+	})
 }
 
 // fail wraps err as the failure of op on table; nil stays nil and an

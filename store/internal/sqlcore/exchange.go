@@ -21,12 +21,17 @@ func (o ops) CreateTransaction(ctx context.Context, t *store.Transaction) error 
 	if t.UpdatedAt.IsZero() {
 		t.UpdatedAt = t.CreatedAt
 	}
-	_, err := o.w().Exec(ctx, `INSERT INTO transactions (`+transactionCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $10)`,
-		t.Sender, t.TransactionID, nid(t.RequestID), nb(t.SenderNonce), nb(t.RecipNonce),
-		t.Expect, ts(t.CreatedAt), ts(t.UpdatedAt), ts(t.ExpiresAt), nb(t.State))
-	if err != nil {
+	q := `INSERT INTO transactions (` + transactionCols + `)
+		VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $10)`
+	args := []any{t.Sender, t.TransactionID, nid(t.RequestID), nb(t.SenderNonce),
+		nb(t.RecipNonce), t.Expect, ts(t.CreatedAt), ts(t.UpdatedAt), ts(t.ExpiresAt), nb(t.State)}
+	fail := func(err error) error {
 		return o.fail(op, table, withKey(o.db.drv.Classify(err), store.KeyTransaction))
+	}
+	if !o.later(q, args, fail) {
+		if _, err := o.w().Exec(ctx, q, args...); err != nil {
+			return fail(err)
+		}
 	}
 	t.Version = 1
 	for _, p := range []*time.Time{&t.CreatedAt, &t.UpdatedAt, &t.ExpiresAt} {
@@ -55,12 +60,25 @@ func (o ops) UpdateTransaction(ctx context.Context, t *store.Transaction) error 
 	if t.UpdatedAt.IsZero() || t.ExpiresAt.IsZero() {
 		return invalid(op, table, "update and expiry times are required")
 	}
-	n, err := o.w().Exec(ctx, `UPDATE transactions SET request_id = $1, sender_nonce = $2,
+	const q = `UPDATE transactions SET request_id = $1, sender_nonce = $2,
 		recip_nonce = $3, expect = $4, updated_at = $5, expires_at = $6, state = $7,
 		version = version + 1
-		WHERE sender = $8 AND transaction_id = $9 AND version = $10`,
-		nid(t.RequestID), nb(t.SenderNonce), nb(t.RecipNonce), t.Expect, ts(t.UpdatedAt),
-		ts(t.ExpiresAt), nb(t.State), t.Sender, t.TransactionID, t.Version)
+		WHERE sender = $8 AND transaction_id = $9 AND version = $10`
+	args := []any{nid(t.RequestID), nb(t.SenderNonce), nb(t.RecipNonce), t.Expect,
+		ts(t.UpdatedAt), ts(t.ExpiresAt), nb(t.State), t.Sender, t.TransactionID, t.Version}
+	held := o.laterOne(q, `(SELECT version::text FROM transactions
+		WHERE sender = $8 AND transaction_id = $9)`, args, func(err error) error {
+		if _, ok := o.db.drv.Classify(err).(*RowChanged); ok {
+			err = store.ErrStateChanged
+		}
+		return o.fail(op, table, err)
+	})
+	if held {
+		t.Version++
+		t.UpdatedAt, t.ExpiresAt = norm(t.UpdatedAt), norm(t.ExpiresAt)
+		return nil
+	}
+	n, err := o.w().Exec(ctx, q, args...)
 	if err != nil {
 		return o.fail(op, table, err)
 	}
@@ -82,10 +100,16 @@ func (o ops) RememberNonce(ctx context.Context, sender, nonce []byte, expires ti
 	if len(sender) == 0 || len(nonce) == 0 || expires.IsZero() {
 		return invalid(op, table, "sender, nonce and expiry are required")
 	}
-	_, err := o.w().Exec(ctx, `INSERT INTO nonces (sender, nonce, expires_at) VALUES ($1, $2, $3)`,
-		sender, nonce, ts(expires))
-	if err != nil {
+	const q = `INSERT INTO nonces (sender, nonce, expires_at) VALUES ($1, $2, $3)`
+	args := []any{sender, nonce, ts(expires)}
+	fail := func(err error) error {
 		return o.fail(op, table, withKey(o.db.drv.Classify(err), store.KeyNonce))
+	}
+	if o.later(q, args, fail) {
+		return nil
+	}
+	if _, err := o.w().Exec(ctx, q, args...); err != nil {
+		return fail(err)
 	}
 	return nil
 }

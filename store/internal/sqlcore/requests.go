@@ -123,16 +123,24 @@ func (o ops) Transition(
 	if d.At.IsZero() {
 		return invalid(op, table, "the time of the transition is required")
 	}
-	var n int64
-	var err error
+	q, args := `UPDATE requests SET state = $1, updated_at = $2
+		WHERE id = $3 AND state = $4`, []any{to, ts(d.At), id, from}
+	current := `(SELECT state FROM requests WHERE id = $3)`
 	if to.IsDecision() {
-		n, err = o.w().Exec(ctx, `UPDATE requests SET state = $1, updated_at = $2,
+		q, args = `UPDATE requests SET state = $1, updated_at = $2,
 			decided_at = $2, decided_by = $3, reason = $4 WHERE id = $5 AND state = $6`,
-			to, ts(d.At), d.By, d.Reason, id, from)
-	} else {
-		n, err = o.w().Exec(ctx, `UPDATE requests SET state = $1, updated_at = $2
-			WHERE id = $3 AND state = $4`, to, ts(d.At), id, from)
+			[]any{to, ts(d.At), d.By, d.Reason, id, from}
+		current = `(SELECT state FROM requests WHERE id = $5)`
 	}
+	if o.laterOne(q, current, args, func(err error) error {
+		if rc, ok := o.db.drv.Classify(err).(*RowChanged); ok {
+			err = &store.StateError{ID: id, Want: from, Got: store.State(rc.Current)}
+		}
+		return o.fail(op, table, err)
+	}) {
+		return nil
+	}
+	n, err := o.w().Exec(ctx, q, args...)
 	if err != nil {
 		return o.fail(op, table, err)
 	}

@@ -1,0 +1,210 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"rekey/store"
+)
+
+// testAuditAtCommit: the appends held for the commit come after every
+// other record of the transaction, chained and stored; an invalid entry
+// is refused at the call, a rolled-back transaction appends nothing, and
+// outside a transaction the append is immediate.
+func testAuditAtCommit(t *testing.T, b Backend) {
+	ctx := context.Background()
+	s, _ := fresh(t, b)
+	late := auditEntries(3, "at commit")
+	err := s.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.AppendAuditsAtCommit(ctx, late[:2]); err != nil {
+			return err
+		}
+		newSubscriber(t, tx)
+		if _, err := tx.AppendAudit(ctx, auditEntries(1, "now")[0]); err != nil {
+			return err
+		}
+		return tx.AppendAuditsAtCommit(ctx, late[2:])
+	})
+	must(t, err)
+	recs, err := s.AuditRecords(ctx, 0, 10)
+	must(t, err)
+	var objects []string
+	for _, r := range recs {
+		objects = append(objects, r.Object)
+	}
+	want := []string{"now 0", "at commit 0", "at commit 1", "at commit 2"}
+	if sprint(objects) != sprint(want) {
+		t.Errorf("records in the order %q, want %q", objects, want)
+	}
+	if n, err := s.VerifyChain(ctx); err != nil || n != 4 {
+		t.Errorf("VerifyChain: %d, %v; want 4 records", n, err)
+	}
+
+	bad := auditEntries(2, "bad")
+	bad[1].Action = ""
+	err = s.InTx(ctx, func(tx store.Tx) error {
+		err := tx.AppendAuditsAtCommit(ctx, bad)
+		wantErr(t, err, store.ErrInvalid, "AppendAuditsAtCommit")
+		return err
+	})
+	wantErr(t, err, store.ErrInvalid, "AppendAuditsAtCommit")
+	errUndo := errors.New("undo")
+	err = s.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.AppendAuditsAtCommit(ctx, auditEntries(2, "undone")); err != nil {
+			return err
+		}
+		return errUndo
+	})
+	if !errors.Is(err, errUndo) {
+		t.Fatalf("InTx: %v, want the function's error", err)
+	}
+	if seq, _, err := s.AuditHead(ctx); err != nil || seq != 4 {
+		t.Errorf("AuditHead after refused and undone appends: %d, %v; want 4", seq, err)
+	}
+
+	must(t, s.AppendAuditsAtCommit(ctx, auditEntries(2, "alone")))
+	if seq, _, err := s.AuditHead(ctx); err != nil || seq != 6 {
+		t.Errorf("AuditHead after an append outside a transaction: %d, %v; want 6", seq, err)
+	}
+	if n, err := s.VerifyChain(ctx); err != nil || n != 6 {
+		t.Errorf("VerifyChain: %d, %v; want 6 records", n, err)
+	}
+}
+
+// testHeldWrites: a write that fails inside a transaction fails InTx
+// with the store's error for that write, named after it, whether the
+// engine reports it at the call or (held back in a pipeline) at a later
+// statement or the commit; and nothing the transaction wrote stays.
+func testHeldWrites(t *testing.T, b Backend) {
+	ctx := context.Background()
+	s, _ := fresh(t, b)
+	sender, nonce := []byte("cmp"), random(16)
+	must(t, s.RememberNonce(ctx, sender, nonce, at(time.Hour)))
+	tr := &store.Transaction{Sender: sender, TransactionID: random(16), Expect: "certConf",
+		CreatedAt: t0, ExpiresAt: at(time.Hour)}
+	must(t, s.CreateTransaction(ctx, tr))
+	var sub *store.Subscriber
+	var waiting, approved *store.Request
+	must(t, s.InTx(ctx, func(tx store.Tx) error {
+		sub = newSubscriber(t, tx)
+		waiting, approved = newRequest(t, tx, sub.ID), newRequest(t, tx, sub.ID)
+		if err := tx.Transition(ctx, approved.ID, store.StateReceived, store.StateApproved,
+			store.Decision{At: t0, By: "test"}); err != nil {
+			return err
+		}
+		return tx.Transition(ctx, waiting.ID, store.StateReceived, store.StateWaiting,
+			store.Decision{At: t0})
+	}))
+
+	tests := []struct {
+		name   string
+		write  func(tx store.Tx) error
+		target error
+		op     string
+	}{
+		{"a nonce seen before", func(tx store.Tx) error {
+			return tx.RememberNonce(ctx, sender, nonce, at(time.Hour))
+		}, store.ErrConflict, "RememberNonce"},
+		{"a transaction in use", func(tx store.Tx) error {
+			again := *tr
+			return tx.CreateTransaction(ctx, &again)
+		}, store.ErrConflict, "CreateTransaction"},
+		{"a transaction changed meanwhile", func(tx store.Tx) error {
+			old := *tr
+			old.Version, old.UpdatedAt = 7, at(time.Minute)
+			return tx.UpdateTransaction(ctx, &old)
+		}, store.ErrStateChanged, "UpdateTransaction"},
+		{"a transaction that is not there", func(tx store.Tx) error {
+			gone := *tr
+			gone.TransactionID, gone.UpdatedAt = random(16), at(time.Minute)
+			return tx.UpdateTransaction(ctx, &gone)
+		}, store.ErrNotFound, "UpdateTransaction"},
+		{"a request in another state", func(tx store.Tx) error {
+			return tx.Transition(ctx, waiting.ID, store.StateApproved, store.StateIssued,
+				store.Decision{At: at(time.Minute)})
+		}, store.ErrStateChanged, "Transition"},
+		{"a serial for a request not approved", func(tx store.Tx) error {
+			return tx.ReserveSerial(ctx, &store.Reservation{Serial: newSerial(), Issuer: issuer,
+				RequestID: waiting.ID, ReservedAt: t0})
+		}, store.ErrStateChanged, "ReserveSerial"},
+		{"a certificate without its serial", func(tx store.Tx) error {
+			return tx.RecordCertificate(ctx, newCertificate(sub.ID, approved.ID, newSerial()))
+		}, store.ErrNotFound, "RecordCertificate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := random(16)
+			var atCall, later error
+			err := s.InTx(ctx, func(tx store.Tx) error {
+				if err := tx.RememberNonce(ctx, sender, before, at(time.Hour)); err != nil {
+					return err
+				}
+				if atCall = tc.write(tx); atCall != nil {
+					return atCall
+				}
+				_, later = tx.Subscriber(ctx, sub.ID)
+				return later
+			})
+			target := tc.target
+			if tc.op == "RecordCertificate" && errors.Is(err, store.ErrInvalid) {
+				// Without its serial, a certificate is refused as not found
+				// or (the engine cannot tell which) as not reserved for it.
+				target = store.ErrInvalid
+			}
+			if atCall == nil && later != nil && !errors.Is(later, target) {
+				t.Errorf("the call after the write: %v, want the write's error", later)
+			}
+			wantErr(t, err, target, tc.op)
+			// The nonce remembered before the write was undone with it.
+			must(t, s.RememberNonce(ctx, sender, before, at(time.Hour)))
+		})
+	}
+	got, err := s.Request(ctx, waiting.ID)
+	must(t, err)
+	if got.State != store.StateWaiting {
+		t.Errorf("request after the failed writes: %s, want waiting", got.State)
+	}
+	var se *store.StateError
+	err = s.InTx(ctx, func(tx store.Tx) error {
+		return tx.Transition(ctx, waiting.ID, store.StateApproved, store.StateIssued,
+			store.Decision{At: at(time.Minute)})
+	})
+	if !errors.As(err, &se) || se.ID != waiting.ID || se.Want != store.StateApproved ||
+		se.Got != store.StateWaiting {
+		t.Errorf("Transition from the wrong state: %v, want a StateError naming waiting", err)
+	}
+}
+
+// testSwallowedError: when fn goes on after a statement failed and
+// returns nil, InTx either commits what succeeded (an engine whose
+// transaction survives a failed statement) or returns an error and
+// commits nothing; it never returns nil having lost a write.
+func testSwallowedError(t *testing.T, b Backend) {
+	ctx := context.Background()
+	s, _ := fresh(t, b)
+	var taken *store.Subscriber
+	must(t, s.InTx(ctx, func(tx store.Tx) error {
+		taken = newSubscriber(t, tx)
+		return nil
+	}))
+	nonce := random(16)
+	err := s.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.RememberNonce(ctx, []byte("cmp"), nonce, at(time.Hour)); err != nil {
+			return err
+		}
+		again := *taken
+		if err := tx.CreateSubscriber(ctx, &again); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("CreateSubscriber of a subject taken: %v, want a conflict", err)
+		}
+		return nil // as if the conflict were handled
+	})
+	stored := s.RememberNonce(ctx, []byte("cmp"), nonce, at(time.Hour))
+	switch {
+	case err == nil && !errors.Is(stored, store.ErrConflict):
+		t.Errorf("InTx returned nil, but the nonce it remembered is not there (%v)", stored)
+	case err != nil && stored != nil:
+		t.Errorf("InTx failed (%v), but the nonce it remembered stayed (%v)", err, stored)
+	}
+}
