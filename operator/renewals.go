@@ -88,23 +88,34 @@ func (o *Outcome) Waiting() bool { return o.Issued == nil && o.Refusal == nil }
 // the stored request, its approval and, with automatic approval, the
 // reserved serial and "sign.before" are one commit, made before anything
 // is signed; the certificate and "sign.after" are the next.
+//
+// A retry is found when the policy refuses it (its new key is certified
+// by then, say) or when storing it finds its transaction taken, so a new
+// request costs no look for an earlier one.
 func (r *Renewals) Submit(ctx context.Context, ku *KeyUpdate) (*Outcome, error) {
-	if prev, err := r.existing(ctx, ku); prev != nil || err != nil {
-		return prev, err
-	}
 	pop := r.policy.verifyPOP(ku) // the costly check, outside the transaction
 	var (
 		a       *Accepted
 		req     *store.Request
 		is      *issuance
 		refusal error
+		prev    *store.Request
 	)
 	err := r.inTx(ctx, func(st RenewalStore) error {
-		req, is, refusal = nil, nil, nil
+		req, is, refusal, prev = nil, nil, nil, nil
 		var err error
 		a, err = r.policy.check(ctx, st, ku, pop)
 		if IsRefusal(err) != nil {
-			refusal = err // commit the count and the audited refusal
+			// A retry gets its request's state instead, and the count
+			// and the refusal are undone; else they are committed.
+			var lerr error
+			if prev, lerr = r.earlier(ctx, st, ku); lerr != nil {
+				return lerr
+			}
+			if prev != nil {
+				return errRetried
+			}
+			refusal = err
 			return nil
 		}
 		if err != nil {
@@ -114,6 +125,8 @@ func (r *Renewals) Submit(ctx context.Context, ku *KeyUpdate) (*Outcome, error) 
 		return err
 	})
 	switch {
+	case prev != nil && errors.Is(err, errRetried):
+		return r.againOf(ctx, ku, prev)
 	case errors.Is(err, errRetried):
 		return r.retried(ctx, a, ku)
 	case err != nil:
@@ -182,28 +195,35 @@ func (r *Renewals) inTx(ctx context.Context, fn func(RenewalStore) error) error 
 	return fn(r.st)
 }
 
-// existing answers a kur whose transaction is stored already (a client
-// retrying after a lost answer) with its request's state, without
-// running the policy again: the request was decided when it arrived.
-// It returns nil when there is no such request.
-func (r *Renewals) existing(ctx context.Context, ku *KeyUpdate) (*Outcome, error) {
+// earlier returns the request stored before under the transaction of ku
+// (a client retrying after a lost answer), or nil when there is none.
+func (r *Renewals) earlier(ctx context.Context, st RenewalStore, ku *KeyUpdate) (
+	*store.Request, error) {
 	if ku.Current == nil || len(ku.TransactionID) == 0 {
 		return nil, nil
 	}
-	rec, err := r.st.Certificate(ctx, SerialBytes(ku.Current.SerialNumber))
+	rec, err := st.Certificate(ctx, SerialBytes(ku.Current.SerialNumber))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !bytes.Equal(rec.DER, ku.Current.Raw)) {
-		return nil, nil // the policy refuses it
+		return nil, nil // not a subscriber's: no request of theirs
 	}
 	if err != nil {
 		return nil, fmt.Errorf("operator: looking up the current certificate: %w", err)
 	}
-	prev, err := r.st.RequestByTransaction(ctx, rec.SubscriberID, ku.TransactionID)
+	prev, err := st.RequestByTransaction(ctx, rec.SubscriberID, ku.TransactionID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("operator: looking up the transaction: %w", err)
 	}
+	return prev, nil
+}
+
+// againOf answers ku, a retry of the request prev, with prev's state,
+// without running the policy again: the request was decided when it
+// arrived. The same transaction with another new key is refused.
+func (r *Renewals) againOf(ctx context.Context, ku *KeyUpdate, prev *store.Request) (
+	*Outcome, error) {
 	tmpl := &ku.Template
 	if ku.Msg != nil {
 		tmpl = &ku.Msg.CertReq.Template

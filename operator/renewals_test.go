@@ -185,6 +185,49 @@ func TestRenewalsManualApproval(t *testing.T) {
 	}
 }
 
+// TestRenewalsRetryAfterRateLimit: a retried kur that the policy would
+// refuse now (the day's limit is reached) gets its request's state, and
+// neither its count nor a refusal stays behind.
+func TestRenewalsRetryAfterRateLimit(t *testing.T) {
+	cfg := testConfig("ecdsa-p256")
+	cfg.RateLimitPerDay = 1
+	e := newSQLEnv(t, cfg)
+	ctx := context.Background()
+	current := e.enroll()
+	e.clock.Set(t0.AddDate(0, 9, 0))
+	first := e.kur(current, e.newKey(), "tx-first")
+	o, err := e.ren.Submit(ctx, first)
+	if err != nil || !o.Waiting() {
+		t.Fatalf("first kur: %+v, %v; want waiting", o, err)
+	}
+	for range 3 {
+		again, err := e.ren.Submit(ctx, first)
+		if err != nil || !again.Waiting() || again.RequestID != o.RequestID {
+			t.Fatalf("retry over the limit: %+v, %v; want request %d waiting", again, err,
+				o.RequestID)
+		}
+	}
+	// The day's count is still 1: the next hit makes it 2.
+	sub, err := e.st.SubscriberBySubject(ctx, current.RawSubject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.st.HitRate(ctx, sub.ID, rateBucket, startOfDay(e.clock.Now(), e.ca.loc))
+	if err != nil || n != 2 {
+		t.Errorf("the day's count after the retries and one more hit: %d, %v; want 2", n, err)
+	}
+	recs, err := e.st.AuditRecords(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.Action == AuditRenewalRefused {
+			t.Errorf("a retry was audited as refused: %+v", r)
+		}
+	}
+	e.verifyChain()
+}
+
 func TestRenewalsRejected(t *testing.T) {
 	e := newSQLEnv(t, testConfig("gost2012-256"))
 	ctx := context.Background()
