@@ -120,9 +120,22 @@ func checkIssuance(t *testing.T, e *env, n int) {
 
 // TestReplayedKur: the same kur message sent again after it was answered
 // is refused as a replay (its nonce fails the first commit of the second
-// message), and the request keeps its one certificate.
+// message; on PostgreSQL, a write held back whose error the commit
+// returns), and the request keeps its one certificate.
 func TestReplayedKur(t *testing.T) {
-	e := newEnv(t, testPolicy("gost2012-256", operator.ApprovalAuto, nil))
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			dsn := ""
+			if engine == "postgres" {
+				dsn = pgtest.DSN(t)
+			}
+			testReplayedKur(t, newEnvDB(t, testPolicy("gost2012-256", operator.ApprovalAuto,
+				nil), dsn))
+		})
+	}
+}
+
+func testReplayedKur(t *testing.T, e *env) {
 	s := e.enroll("ООО Ромашка", time.Time{})
 	rec := &recordingTransport{Transport: e.client.Transport}
 	c := e.newClient()
