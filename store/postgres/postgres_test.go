@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -90,5 +91,40 @@ func TestEngine(t *testing.T) {
 	defer s.Close()
 	if s.Engine() != "postgres" {
 		t.Errorf("Engine() = %q", s.Engine())
+	}
+}
+
+// TestRowsInline: a request of a few kilobytes is stored as it is, inline
+// and uncompressed (migration 0004), where PostgreSQL's default would
+// compress it on the way in and decompress it on every read.
+func TestRowsInline(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now()
+	sub := &store.Subscriber{SubjectDER: []byte{0x30, 0}, SubjectJSON: []byte("{}"), CreatedAt: now}
+	if err := s.CreateSubscriber(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	// 4 kB of one pattern, which pglz would compress.
+	msg := []byte(strings.Repeat("kur request ", 350))
+	if err := s.CreateRequest(ctx, &store.Request{SubscriberID: sub.ID,
+		TransactionID: []byte{1}, Message: msg, State: store.StateReceived,
+		ReceivedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	conn := raw(t, dsn)
+	defer conn.Close(ctx)
+	var compression *string
+	if err := conn.QueryRow(ctx, `SELECT pg_column_compression(message) FROM requests`).
+		Scan(&compression); err != nil {
+		t.Fatal(err)
+	}
+	if compression != nil {
+		t.Errorf("the request's message is stored compressed (%s)", *compression)
 	}
 }
