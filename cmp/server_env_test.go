@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"math/big"
 	"net/http/httptest"
@@ -55,6 +56,7 @@ type testAuthority struct {
 	pending      map[string]*pendingIssue
 	revoked      map[string]bool // serial (hex) → revoked
 	confirmed    []Confirmation
+	failConfirm  []byte // the transactionID whose Confirm fails
 	refuseUpdate *Refusal
 	failUpdate   error
 	updated      map[string][]byte // transactionID (hex) → the kur's certificate
@@ -193,6 +195,9 @@ func (a *testAuthority) Confirm(_ context.Context, c *Confirmation) error {
 	a.call("confirm")
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.failConfirm != nil && bytes.Equal(a.failConfirm, c.TransactionID) {
+		return errors.New("test authority: confirm fails")
+	}
 	a.confirmed = append(a.confirmed, *c)
 	return nil
 }

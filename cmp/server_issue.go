@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"rekey/pki"
@@ -362,27 +363,59 @@ func (s *Server) certConf(ctx context.Context, ex *exchange) (Body, error) {
 // CloseExpired ends the transactions whose certificate was sent and not
 // confirmed before confirmWaitTime: the Authority hears Confirm with
 // Expired (and revokes, RFC 9810 §5.3.18). The operator calls it now and
-// then; it returns how many it closed.
+// then; it returns how many it closed. It asks the store in batches until
+// none is left, so a backlog (a client that never confirms, an operator
+// that was down) is closed in one call; a transaction that fails is left
+// for the next call and the others are still closed, the errors joined.
+// A transaction the store no longer holds when it is closed (the
+// Authority found it through its certificate) is closed all the same.
 func (s *Server) CloseExpired(ctx context.Context) (int, error) {
-	now := s.cfg.Clock()
-	list, err := s.store.Expired(ctx, now, 100)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, tx := range list {
-		err := s.cfg.Authority.Confirm(ctx, &Confirmation{TransactionID: tx.ID,
-			CertReqID: tx.CertReqID, Certificate: tx.Certificate, Expired: true})
+	const batch = 100
+	var (
+		n      int
+		errs   []error
+		failed = map[string]bool{} // tried once in this call
+	)
+	for {
+		now := s.cfg.Clock()
+		list, err := s.store.Expired(ctx, now, batch)
 		if err != nil {
-			return n, err
+			return n, errors.Join(append(errs, err)...)
 		}
-		tx.State = TxDone
-		tx.Updated = now
-		tx.Expires = now.Add(2*s.cfg.TimeWindow + s.cfg.ConfirmWait)
-		if err := s.store.Update(ctx, tx); err != nil {
-			return n, err
+		closed := 0
+		for _, tx := range list {
+			if failed[string(tx.ID)] {
+				continue
+			}
+			if err := s.closeExpired(ctx, tx, now); err != nil {
+				failed[string(tx.ID)] = true
+				errs = append(errs, fmt.Errorf("cmp: closing transaction %x: %w", tx.ID, err))
+				continue
+			}
+			closed++
 		}
-		n++
+		n += closed
+		// A short batch was the last; a batch in which nothing closed
+		// would come back the same.
+		if len(list) < batch || closed == 0 || ctx.Err() != nil {
+			return n, errors.Join(errs...)
+		}
 	}
-	return n, nil
+}
+
+// closeExpired reports one unconfirmed transaction to the Authority and
+// marks it done.
+func (s *Server) closeExpired(ctx context.Context, tx *Transaction, now time.Time) error {
+	err := s.cfg.Authority.Confirm(ctx, &Confirmation{TransactionID: tx.ID,
+		CertReqID: tx.CertReqID, Certificate: tx.Certificate, Expired: true})
+	if err != nil {
+		return err
+	}
+	tx.State = TxDone
+	tx.Updated = now
+	tx.Expires = now.Add(2*s.cfg.TimeWindow + s.cfg.ConfirmWait)
+	if err := s.store.Update(ctx, tx); err != nil && !errors.Is(err, ErrTransactionNotFound) {
+		return err
+	}
+	return nil
 }

@@ -447,3 +447,39 @@ func TestCloseExpired(t *testing.T) {
 	}
 	wantRefusal(t, e.client.Confirm(ctx, res.State, cred, true), FailBadRequest)
 }
+
+// TestCloseExpiredBacklog: more unconfirmed transactions than one batch
+// of the store are all closed in one call; one whose Confirm fails is
+// left for the next call without stopping the others.
+func TestCloseExpiredBacklog(t *testing.T) {
+	e := newTestEnv(t, "ecdsa", nil)
+	cred := e.enroll(t, "Алиса")
+	ctx := context.Background()
+	const n = 130
+	var ids [][]byte
+	for range n {
+		res, err := e.client.UpdateKey(ctx, &KeyUpdateOptions{Current: cred.Certificate,
+			CurrentKey: cred.Key, NewKey: newKey(t, "ecdsa")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.State.TransactionID)
+	}
+	e.auth.mu.Lock()
+	e.auth.failConfirm = ids[7]
+	e.auth.mu.Unlock()
+	e.clock.Advance(DefaultConfirmWait + time.Second)
+	got, err := e.srv.CloseExpired(ctx)
+	if got != n-1 || err == nil || !strings.Contains(err.Error(), "confirm fails") {
+		t.Fatalf("CloseExpired: %d, %v; want %d and the failure", got, err, n-1)
+	}
+	e.auth.mu.Lock()
+	e.auth.failConfirm = nil
+	e.auth.mu.Unlock()
+	if got, err := e.srv.CloseExpired(ctx); got != 1 || err != nil {
+		t.Fatalf("CloseExpired again: %d, %v; want the one left", got, err)
+	}
+	if got, err := e.srv.CloseExpired(ctx); got != 0 || err != nil {
+		t.Fatalf("CloseExpired a third time: %d, %v", got, err)
+	}
+}

@@ -263,6 +263,40 @@ func TestUnconfirmedCertificateRevoked(t *testing.T) {
 	}
 }
 
+// TestUnconfirmedEnrollmentRevoked: an ir's certificate never confirmed
+// within the confirmation wait is revoked like a kur's.
+func TestUnconfirmedEnrollmentRevoked(t *testing.T) {
+	e := newEnv(t, testPolicy("gost2012-256", operator.ApprovalManual, nil))
+	ctx := context.Background()
+	sec, err := e.op.IssueSecret(ctx, testSubject("ИП Петров"), "office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.client.Enroll(ctx, &cmp.EnrollOptions{Reference: []byte(sec.Reference),
+		Secret: []byte(sec.Value), NewKey: e.newKey()})
+	if err != nil || res.Certificate == nil {
+		t.Fatalf("ir: %v", err)
+	}
+	if n, err := e.op.CloseExpired(ctx); err != nil || n != 0 {
+		t.Fatalf("CloseExpired at once: %d, %v", n, err)
+	}
+	e.clock.Set(t0.Add(cmp.DefaultConfirmWait + time.Minute))
+	if n, err := e.op.CloseExpired(ctx); err != nil || n != 1 {
+		t.Fatalf("CloseExpired after the wait: %d, %v", n, err)
+	}
+	rec, err := e.op.Store.Certificate(ctx, operator.SerialBytes(res.Certificate.SerialNumber))
+	if err != nil || rec.Status != store.StatusRevoked {
+		t.Errorf("unconfirmed ir certificate: %+v, %v", rec, err)
+	}
+	cred := cmp.MACCredentials([]byte(sec.Reference), []byte(sec.Value))
+	if err := e.client.Confirm(ctx, res.State, cred, true); err == nil {
+		t.Error("a certConf after the wait was accepted")
+	}
+	if _, err := e.op.VerifyAudit(ctx); err != nil {
+		t.Errorf("audit chain: %v", err)
+	}
+}
+
 // TestSubscribersPaged lists subscribers over several pages, each with
 // its certificates read in one query, and gives each its own newest
 // certificate.

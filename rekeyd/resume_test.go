@@ -311,3 +311,59 @@ func TestResumeIssuanceAtStart(t *testing.T) {
 		t.Error("the resent kur got another certificate than the one issued at start-up")
 	}
 }
+
+// TestUndeliveredCertificateRevoked: a certificate recorded for a kur
+// whose answer never left (the server died before recording it) waits a
+// transaction's lifetime for the kur to be resent; then CloseExpired
+// revokes it and rejects the request, whether the transaction is still
+// stored or was expired meanwhile, and a kur resent later is refused.
+func TestUndeliveredCertificateRevoked(t *testing.T) {
+	for _, gone := range []bool{false, true} {
+		name := "transaction open"
+		if gone {
+			name = "transaction expired"
+		}
+		t.Run(name, func(t *testing.T) {
+			c := crashRenewal(t, 2)
+			ctx := context.Background()
+			cert, err := c.e.op.Store.CertificateByRequest(ctx, c.req.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range []time.Duration{0, cmp.DefaultConfirmWait + time.Minute,
+				undeliveredAfter - time.Hour} {
+				c.e.clock.Set(t0.Add(d))
+				if n, err := c.e.op.CloseExpired(ctx); err != nil || n != 0 {
+					t.Fatalf("CloseExpired after %s: %d, %v; want none yet", d, n, err)
+				}
+			}
+			c.e.clock.Set(t0.Add(undeliveredAfter + time.Hour))
+			if gone {
+				if n, err := c.e.op.Store.ExpireTransactions(ctx, c.e.clock.Now()); err != nil ||
+					n == 0 {
+					t.Fatalf("ExpireTransactions: %d, %v", n, err)
+				}
+			}
+			if n, err := c.e.op.CloseExpired(ctx); err != nil || n != 1 {
+				t.Fatalf("CloseExpired after a week: %d, %v; want 1", n, err)
+			}
+			rec, err := c.e.op.Store.Certificate(ctx, cert.Serial)
+			if err != nil || rec.Status != store.StatusRevoked {
+				t.Errorf("the undelivered certificate: %+v, %v; want it revoked", rec, err)
+			}
+			req, err := c.e.op.Store.Request(ctx, c.req.ID)
+			if err != nil || req.State != store.StateRejected {
+				t.Errorf("its request: %+v, %v; want rejected", req, err)
+			}
+			if n, err := c.e.op.CloseExpired(ctx); err != nil || n != 0 {
+				t.Errorf("CloseExpired again: %d, %v", n, err)
+			}
+			if res, err := c.e.client.UpdateKey(ctx, c.opts); err == nil {
+				t.Errorf("the kur resent after the revocation got %s", res.State.State)
+			}
+			if _, err := c.e.op.VerifyAudit(ctx); err != nil {
+				t.Errorf("audit chain: %v", err)
+			}
+		})
+	}
+}

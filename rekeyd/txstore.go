@@ -216,34 +216,29 @@ func (s *TransactionStore) SeenNonce(ctx context.Context, nonce []byte,
 }
 
 // Expired lists issued transactions whose confirmWaitTime passed, at most
-// limit. It looks at the renewal requests still in state issued that
-// were received before the shortest possible wait, and keeps those whose
-// transaction is past its ConfirmBy.
+// limit, those expiring first first: the kur's and the ir's alike, from
+// the transactions in state issued.
 //
-// Known issue: an ir transaction has no request, so an ir certificate
-// that is never confirmed is not found here and stays valid. Nor is a
-// renewal whose answer was never recorded (the server died; its
-// transaction stayed cmp.TxOpen, without the certificate) and whose
-// subscriber never sends the kur again.
+// Then, while there is room, the renewals whose certificate was recorded
+// but never delivered (the server stopped before it recorded the answer,
+// and the transaction stayed cmp.TxOpen) or whose transaction row is gone
+// (closing it failed until the row expired), once undeliveredAfter has
+// passed since the request arrived: within it, a kur resent under the
+// same transactionID still gets the certificate. Each comes with the
+// certificate recorded for its request; one whose row is gone has
+// Version 0, and the Server's update of it finds nothing to update.
+//
+// Known issue: an ir whose answer was never recorded has no request to
+// find it by, so its certificate stays valid.
 func (s *TransactionStore) Expired(ctx context.Context, now time.Time,
 	limit int) ([]*cmp.Transaction, error) {
-	reqs, err := s.st.ListRequests(ctx, store.RequestQuery{
-		States: []store.State{store.StateIssued}, ReceivedBefore: now.Add(-minConfirmWait)})
+	rows, err := s.st.ListTransactions(ctx, store.TransactionQuery{Sender: txSender,
+		Expect: cmp.TxIssued.String(), Limit: limit})
 	if err != nil {
-		return nil, fmt.Errorf("rekeyd: listing issued requests: %w", err)
+		return nil, fmt.Errorf("rekeyd: listing issued transactions: %w", err)
 	}
 	var out []*cmp.Transaction
-	for _, r := range reqs {
-		if len(out) >= limit {
-			break
-		}
-		row, err := s.st.Transaction(ctx, txSender, r.TransactionID)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("rekeyd: reading transaction: %w", err)
-		}
+	for _, row := range rows {
 		tx, err := decodeTxState(row.State)
 		if err != nil {
 			continue
@@ -253,12 +248,64 @@ func (s *TransactionStore) Expired(ctx context.Context, now time.Time,
 			out = append(out, tx)
 		}
 	}
+	if len(out) >= limit {
+		return out, nil
+	}
+	reqs, err := s.st.ListRequests(ctx, store.RequestQuery{
+		States: []store.State{store.StateIssued}, ReceivedBefore: now.Add(-undeliveredAfter)})
+	if err != nil {
+		return nil, fmt.Errorf("rekeyd: listing issued requests: %w", err)
+	}
+	for _, r := range reqs {
+		if len(out) >= limit {
+			break
+		}
+		tx, err := s.undelivered(ctx, &r)
+		if err != nil {
+			return nil, err
+		}
+		if tx != nil {
+			out = append(out, tx)
+		}
+	}
 	return out, nil
 }
 
-// minConfirmWait bounds from below the time between receiving a request
-// and the end of its certificate's confirmation wait.
-const minConfirmWait = time.Minute
+// undeliveredAfter is how long after a renewal request arrived its
+// certificate, recorded but never sent, waits for the kur to be resent:
+// as long as a waiting transaction lives.
+const undeliveredAfter = cmp.DefaultTransactionLifetime
+
+// undelivered returns the transaction to close for r, an issued request
+// received before undeliveredAfter, when its certificate never left: its
+// transaction open or gone. Else nil (it is issued and closed through its
+// transaction, or confirmed meanwhile).
+func (s *TransactionStore) undelivered(ctx context.Context, r *store.Request) (
+	*cmp.Transaction, error) {
+	tx := &cmp.Transaction{ID: r.TransactionID, Kind: cmp.TypeKUR, State: cmp.TxIssued}
+	row, err := s.st.Transaction(ctx, txSender, r.TransactionID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return nil, fmt.Errorf("rekeyd: reading transaction: %w", err)
+	default:
+		open, err := decodeTxState(row.State)
+		if err != nil || open.State != cmp.TxOpen {
+			return nil, nil
+		}
+		tx = open
+		tx.Version = row.Version
+	}
+	rec, err := s.st.CertificateByRequest(ctx, r.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rekeyd: reading the certificate of request %d: %w", r.ID, err)
+	}
+	tx.Certificate = rec.DER
+	return tx, nil
+}
 
 // txRow is the store row of tx; a transaction without a creation time
 // was created now, by the store's clock.

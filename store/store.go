@@ -206,6 +206,9 @@ type Tx interface {
 	CreateTransaction(ctx context.Context, t *Transaction) error
 	// Transaction returns a transaction by sender and transactionID.
 	Transaction(ctx context.Context, sender, transactionID []byte) (*Transaction, error)
+	// ListTransactions returns the transactions q selects, those expiring
+	// first first (then by sender and transactionID).
+	ListTransactions(ctx context.Context, q TransactionQuery) ([]Transaction, error)
 	// UpdateTransaction writes t when the stored version is still
 	// t.Version and increments t.Version; otherwise [ErrStateChanged].
 	UpdateTransaction(ctx context.Context, t *Transaction) error

@@ -182,6 +182,15 @@ type Transaction struct {
 	State []byte
 }
 
+// TransactionQuery selects transactions for ListTransactions; zero fields
+// select all.
+type TransactionQuery struct {
+	Sender        []byte
+	Expect        string    // in this state of the protocol layer, e.g. "issued"
+	ExpiresBefore time.Time // expiring before this
+	Limit         int
+}
+
 // Message is an item of a subscriber's mailbox (O5).
 type Message struct {
 	ID            int64

@@ -614,6 +614,42 @@ func testTransactions(t *testing.T, b Backend) {
 	must(t, s.RememberNonce(ctx, tr.Sender, nonce, at(3*time.Hour)))
 }
 
+// testListTransactions: the transactions of a state, of a sender and
+// expiring before a time, those expiring first first, at most Limit.
+func testListTransactions(t *testing.T, b Backend) {
+	ctx := context.Background()
+	s, _ := fresh(t, b)
+	add := func(sender, expect string, id byte, expires time.Duration) store.Transaction {
+		tr := &store.Transaction{Sender: []byte(sender), TransactionID: []byte{id},
+			Expect: expect, CreatedAt: t0, ExpiresAt: at(expires), State: []byte{id}}
+		must(t, s.CreateTransaction(ctx, tr))
+		return *tr
+	}
+	late := add("cmp", "issued", 1, 3*time.Hour)
+	early := add("cmp", "issued", 2, time.Hour)
+	add("cmp", "done", 3, time.Minute)
+	other := add("other", "issued", 4, 2*time.Hour)
+	list := func(q store.TransactionQuery, want ...store.Transaction) {
+		t.Helper()
+		got, err := s.ListTransactions(ctx, q)
+		must(t, err)
+		if len(want) == 0 {
+			want = nil
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("ListTransactions(%+v):\n got %+v\nwant %+v", q, got, want)
+		}
+	}
+	list(store.TransactionQuery{Expect: "issued"}, early, other, late)
+	list(store.TransactionQuery{Sender: []byte("cmp"), Expect: "issued"}, early, late)
+	list(store.TransactionQuery{Expect: "issued", ExpiresBefore: at(3 * time.Hour)}, early, other)
+	list(store.TransactionQuery{Expect: "issued", Limit: 1}, early)
+	list(store.TransactionQuery{Expect: "waiting"})
+	if got, err := s.ListTransactions(ctx, store.TransactionQuery{}); err != nil || len(got) != 4 {
+		t.Errorf("ListTransactions of all: %d, %v", len(got), err)
+	}
+}
+
 func testMailbox(t *testing.T, b Backend) {
 	ctx := context.Background()
 	s, _ := fresh(t, b)

@@ -46,6 +46,7 @@ func Run(t *testing.T, b Backend) {
 		{"InOfficeCertificates", testInOfficeCertificates},
 		{"RevocationAndCRL", testRevocationAndCRL},
 		{"Transactions", testTransactions},
+		{"ListTransactions", testListTransactions},
 		{"Mailbox", testMailbox},
 		{"Audit", testAudit},
 		{"AuditTamper", testAuditTamper},

@@ -12,6 +12,17 @@ import (
 const transactionCols = `sender, transaction_id, request_id, sender_nonce, recip_nonce, expect,
 	version, created_at, updated_at, expires_at, state`
 
+func scanTransaction(row Row) (*store.Transaction, error) {
+	var t store.Transaction
+	err := row.Scan(&t.Sender, &t.TransactionID, id{&t.RequestID}, &t.SenderNonce,
+		&t.RecipNonce, &t.Expect, &t.Version, tm{&t.CreatedAt}, tm{&t.UpdatedAt},
+		tm{&t.ExpiresAt}, &t.State)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
 func (o ops) CreateTransaction(ctx context.Context, t *store.Transaction) error {
 	const op, table = "CreateTransaction", "transactions"
 	if len(t.Sender) == 0 || len(t.TransactionID) == 0 || t.CreatedAt.IsZero() ||
@@ -44,15 +55,43 @@ func (o ops) Transaction(
 	ctx context.Context,
 	sender, transactionID []byte,
 ) (*store.Transaction, error) {
-	var t store.Transaction
-	err := o.r().QueryRow(ctx, `SELECT `+transactionCols+` FROM transactions
-		WHERE sender = $1 AND transaction_id = $2`, sender, transactionID).Scan(
-		&t.Sender, &t.TransactionID, id{&t.RequestID}, &t.SenderNonce, &t.RecipNonce,
-		&t.Expect, &t.Version, tm{&t.CreatedAt}, tm{&t.UpdatedAt}, tm{&t.ExpiresAt}, &t.State)
+	t, err := scanTransaction(o.r().QueryRow(ctx, `SELECT `+transactionCols+` FROM transactions
+		WHERE sender = $1 AND transaction_id = $2`, sender, transactionID))
 	if err != nil {
 		return nil, o.fail("Transaction", "transactions", err)
 	}
-	return &t, nil
+	return t, nil
+}
+
+func (o ops) ListTransactions(ctx context.Context, q store.TransactionQuery) (
+	[]store.Transaction, error) {
+	const op, table = "ListTransactions", "transactions"
+	var w where
+	if len(q.Sender) > 0 {
+		w.add("sender = $%d", q.Sender)
+	}
+	if q.Expect != "" {
+		w.add("expect = $%d", q.Expect)
+	}
+	if !q.ExpiresBefore.IsZero() {
+		w.add("expires_at < $%d", ts(q.ExpiresBefore))
+	}
+	lim := w.next(limit(q.Limit))
+	rows, err := o.r().Query(ctx, `SELECT `+transactionCols+` FROM transactions`+w.sql()+
+		` ORDER BY expires_at, sender, transaction_id LIMIT `+lim, w.args...)
+	if err != nil {
+		return nil, o.fail(op, table, err)
+	}
+	defer rows.Close()
+	var out []store.Transaction
+	for rows.Next() {
+		t, err := scanTransaction(rows)
+		if err != nil {
+			return nil, o.fail(op, table, err)
+		}
+		out = append(out, *t)
+	}
+	return out, o.fail(op, table, rows.Err())
 }
 
 func (o ops) UpdateTransaction(ctx context.Context, t *store.Transaction) error {
