@@ -21,9 +21,9 @@
 // ACPKM-Master with T* = 4096 bytes, and returns the full 16-byte block.
 //
 // Known issue: the section keys are derived by the block cipher, so the
-// modes inherit its timing behaviour: the table implementations of
-// gost/kuznyechik and gost/magma are not constant-time with respect to the
-// CPU cache.
+// modes inherit its timing behaviour: gost/magma is constant-time, the
+// table implementation of gost/kuznyechik is not constant-time with respect
+// to the CPU cache.
 package acpkm
 
 import (

@@ -32,11 +32,9 @@
 // every parameter set, even TestParamSet, whose RFC 4357 definition has no
 // meshing.
 //
-// Known issue: the round function uses four precomputed tables of 256 32-bit
-// words per parameter set. They are indexed by bytes that depend on the key
-// and the data, so encryption, the modes, the MAC and the key wraps are not
-// constant-time with respect to the CPU cache. The MAC comparison in key
-// unwrap is constant-time.
+// Encryption, the modes, the MAC and the key wraps run in constant time: the
+// substitutions are registers shifted by the secret nibbles, not tables
+// indexed by them, and the MAC comparison in key unwrap is constant-time.
 package gost28147
 
 import (
@@ -103,8 +101,7 @@ func (c *Cipher) BlockSize() int { return BlockSize }
 
 // Encrypt encrypts the first block of src into dst (RFC 5830 §5.1): 32
 // rounds with the key words K_1..K_8 three times and then K_8..K_1. Dst and
-// src may overlap entirely. It is not constant-time; see the package
-// documentation.
+// src may overlap entirely.
 func (c *Cipher) Encrypt(dst, src []byte) {
 	if len(src) < BlockSize || len(dst) < BlockSize {
 		panic("gost28147: input not full block")
@@ -118,8 +115,7 @@ func (c *Cipher) Encrypt(dst, src []byte) {
 }
 
 // Decrypt decrypts the first block of src into dst (RFC 5830 §5.2): K_1..K_8
-// once and then K_8..K_1 three times. Dst and src may overlap entirely. It
-// is not constant-time; see the package documentation.
+// once and then K_8..K_1 three times. Dst and src may overlap entirely.
 func (c *Cipher) Decrypt(dst, src []byte) {
 	if len(src) < BlockSize || len(dst) < BlockSize {
 		panic("gost28147: input not full block")

@@ -348,3 +348,22 @@ func TestEncryptAllocs(t *testing.T) {
 		t.Errorf("Encrypt: got %v allocations, want 0", n)
 	}
 }
+
+// TestRoundFunction checks the constant-time round function of every
+// parameter set against RFC 5830 §5.1 as written: each nibble through its
+// substitution, then the rotation by 11.
+func TestRoundFunction(t *testing.T) {
+	for _, s := range allSBoxes {
+		for i := uint32(0); i < 1<<14; i++ {
+			x := i * 0x9e3779b9
+			var want uint32
+			for j := range 8 {
+				want |= uint32(s.k[j][x>>(4*j)&0xf]) << (4 * j)
+			}
+			want = want<<11 | want>>21
+			if got := s.f(x); got != want {
+				t.Fatalf("%s: f(%08x) = %08x, want %08x", s, x, got, want)
+			}
+		}
+	}
+}

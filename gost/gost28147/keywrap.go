@@ -24,16 +24,14 @@ var ErrUnwrap = errors.New("gost28147: key unwrap failed")
 // 8-byte ukm, which should be random: CEK_MAC is the 4-byte MAC of cek with
 // the initial state ukm under kek, CEK_ENC is cek encrypted under kek in ECB
 // mode, and the result is UKM||CEK_ENC||CEK_MAC (44 bytes). This is the key
-// wrap id-Gost28147-89-None-KeyWrap. It is not constant-time; see the
-// package documentation.
+// wrap id-Gost28147-89-None-KeyWrap.
 func Wrap(kek, ukm, cek []byte, sbox *SBox) ([]byte, error) {
 	return wrap(kek, ukm, cek, sbox)
 }
 
 // Unwrap undoes Wrap (RFC 4357 §6.2): it decrypts CEK_ENC under kek and
 // checks CEK_MAC in constant time. It returns ErrUnwrap when wrapped is not
-// 44 bytes or the MAC does not match. The cipher is not constant-time; see
-// the package documentation.
+// 44 bytes or the MAC does not match.
 func Unwrap(kek, wrapped []byte, sbox *SBox) ([]byte, error) {
 	return unwrap(kek, wrapped, sbox)
 }
@@ -41,8 +39,7 @@ func Unwrap(kek, wrapped []byte, sbox *SBox) ([]byte, error) {
 // WrapCryptoPro wraps cek with the CryptoPro key wrap (RFC 4357 §6.3,
 // id-Gost28147-89-CryptoPro-KeyWrap): Wrap under the key encryption key
 // diversified with ukm (DiversifyCryptoPro). The result is
-// UKM||CEK_ENC||CEK_MAC (44 bytes). It is not constant-time; see the package
-// documentation.
+// UKM||CEK_ENC||CEK_MAC (44 bytes).
 func WrapCryptoPro(kek, ukm, cek []byte, sbox *SBox) ([]byte, error) {
 	if len(ukm) != UKMSize {
 		return nil, errUKMSize(len(ukm))
@@ -57,8 +54,7 @@ func WrapCryptoPro(kek, ukm, cek []byte, sbox *SBox) ([]byte, error) {
 
 // UnwrapCryptoPro undoes WrapCryptoPro (RFC 4357 §6.4), taking the UKM from
 // the first 8 bytes of wrapped. It returns ErrUnwrap when wrapped is not 44
-// bytes or the MAC does not match. The MAC comparison is constant-time, the
-// cipher is not; see the package documentation.
+// bytes or the MAC does not match. The MAC comparison is constant-time.
 func UnwrapCryptoPro(kek, wrapped []byte, sbox *SBox) ([]byte, error) {
 	if len(wrapped) != WrappedKeySize {
 		return nil, errWrappedSize(len(wrapped))
@@ -76,8 +72,7 @@ func UnwrapCryptoPro(kek, wrapped []byte, sbox *SBox) ([]byte, error) {
 // splitting the key words K_1..K_8 by the bits of ukm[i] into the sums S1
 // (bit set) and S2 (bit clear) modulo 2^32 and encrypting the key with
 // itself in CFB mode, without meshing, under the IV S1||S2 (little-endian).
-// The bit selection is constant-time, the cipher is not; see the package
-// documentation.
+// The bit selection is constant-time.
 func DiversifyCryptoPro(kek, ukm []byte, sbox *SBox) ([]byte, error) {
 	if len(ukm) != UKMSize {
 		return nil, errUKMSize(len(ukm))

@@ -32,8 +32,7 @@ type mac struct {
 // Padding follows OpenSSL and CryptoPro CSP: a final partial block is
 // padded with zero bytes; a message of one block or less is followed by an
 // all-zero block, so that at least two blocks are processed; the MAC of the
-// empty message is all zero. It is not constant-time; see the package
-// documentation.
+// empty message is all zero.
 func NewMAC(key []byte, sbox *SBox, size int, mesh bool) (hash.Hash, error) {
 	if size < 1 || size > BlockSize {
 		return nil, errors.New("gost28147: MAC size must be 1 to 8 bytes")

@@ -67,7 +67,7 @@ type cfb struct {
 // meshing step the register (the last ciphertext block) is encrypted under
 // the new key before it gives the next gamma, as OpenSSL's gost89 and
 // CryptoPro CSP do. Dst and src of XORKeyStream may overlap entirely or not
-// at all. It is not constant-time; see the package documentation.
+// at all.
 func NewCFBEncrypter(key []byte, sbox *SBox, iv []byte, mesh bool) (cipher.Stream, error) {
 	return newCFB(key, sbox, iv, mesh, false)
 }
@@ -129,8 +129,7 @@ type cnt struct {
 // an end-around carry, so N4 may hold 2^32-1 as in OpenSSL and CryptoPro),
 // and the gamma is the encryption of N3||N4. At a meshing step the registers
 // are encrypted under the new key before the addition. Dst and src of
-// XORKeyStream may overlap entirely or not at all. It is not constant-time;
-// see the package documentation.
+// XORKeyStream may overlap entirely or not at all.
 func NewCNT(key []byte, sbox *SBox, iv []byte, mesh bool) (cipher.Stream, error) {
 	s, err := newStream(key, sbox, iv, mesh)
 	if err != nil {

@@ -17,10 +17,11 @@ type SBox struct {
 	mesh bool
 	k    [8][16]byte // k[i] is K_{i+1}, applied to bits 4i..4i+3 of the word
 
-	// t[j][b] is K_{2j+1} and K_{2j+2} applied to the byte b at bits
-	// 8j..8j+7 and rotated left by 11, so the round function is the xor of
-	// four lookups.
-	t [4][256]uint32
+	// p[i] is K_{i+1} as sixteen nibbles, K_{i+1}(v) at bits 4v..4v+3:
+	// a substitution shifts a register by the secret nibble instead of
+	// reading memory at a secret address, so the round function takes the
+	// same time and touches the same memory whatever the key and data.
+	p [8]uint64
 }
 
 // Name returns the parameter set's ASN.1 name, such as
@@ -43,18 +44,26 @@ func (s *SBox) OID() asn1.ObjectIdentifier {
 func (s *SBox) KeyMeshing() bool { return s.mesh }
 
 // f is the round function of RFC 5830 §5.1 after the key addition: the
-// substitution of the eight nibbles of x and the rotation left by 11. The
-// table indexes depend on secret data; see the package documentation.
+// substitution of the eight nibbles of x and the rotation left by 11, in
+// constant time (see SBox.p).
 func (s *SBox) f(x uint32) uint32 {
-	return s.t[0][byte(x)] ^ s.t[1][byte(x>>8)] ^ s.t[2][byte(x>>16)] ^ s.t[3][x>>24]
+	p := &s.p
+	t := uint32(p[0]>>(x<<2&0x3c))&0xf |
+		uint32(p[1]>>(x>>2&0x3c))&0xf<<4 |
+		uint32(p[2]>>(x>>6&0x3c))&0xf<<8 |
+		uint32(p[3]>>(x>>10&0x3c))&0xf<<12 |
+		uint32(p[4]>>(x>>14&0x3c))&0xf<<16 |
+		uint32(p[5]>>(x>>18&0x3c))&0xf<<20 |
+		uint32(p[6]>>(x>>22&0x3c))&0xf<<24 |
+		uint32(p[7]>>(x>>26&0x3c))&0xf<<28
+	return bits.RotateLeft32(t, 11)
 }
 
 func newSBox(name, oid string, mesh bool, k [8][16]byte) *SBox {
 	s := &SBox{name: name, oid: parseOID(oid), mesh: mesh, k: k}
-	for j := range s.t {
-		for b := range 256 {
-			v := uint32(k[2*j+1][b>>4])<<4 | uint32(k[2*j][b&0xf])
-			s.t[j][b] = bits.RotateLeft32(v<<(8*j), 11)
+	for i := range s.p {
+		for v := range 16 {
+			s.p[i] |= uint64(k[i][v]) << (4 * v)
 		}
 	}
 	return s

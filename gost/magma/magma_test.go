@@ -93,7 +93,17 @@ func TestTransforms(t *testing.T) {
 	}
 }
 
-// TestTables checks the merged tables against t and the rotation.
+// tTransform is the substitution t of RFC 8891 §4.2, π'_7(a_7)||...||π'_0(a_0),
+// as the standard writes it: the reference for g.
+func tTransform(a uint32) uint32 {
+	var r uint32
+	for i := 0; i < 8; i++ {
+		r |= uint32(pi[i][a>>(4*i)&0xf]) << (4 * i)
+	}
+	return r
+}
+
+// TestTables checks g, constant-time, against t and the rotation.
 func TestTables(t *testing.T) {
 	for i := uint32(0); i < 1<<16; i++ {
 		x := i * 0x9e3779b9

@@ -16,32 +16,31 @@ var pi = [8][16]byte{
 	{1, 7, 14, 13, 0, 5, 8, 3, 4, 15, 10, 6, 9, 12, 11, 2},
 }
 
-// sbox[j][b] is t applied to the byte b at bits 8j..8j+7 (nibbles a_2j and
-// a_2j+1) and rotated left by 11, so that g(x) is the xor of four lookups.
-var sbox [4][256]uint32
+// packed[i] holds π'_i as sixteen nibbles, π'_i(v) at bits 4v..4v+3, so
+// that a substitution is a shift of a register by the secret nibble rather
+// than a memory read at a secret address: on the CPUs Go targets a shift
+// by a register takes the same time whatever the count, and nothing here
+// touches memory at an address that depends on the key or the data.
+var packed [8]uint64
 
 func init() {
-	for j := range sbox {
-		for b := 0; b < 256; b++ {
-			lo, hi := pi[2*j][b&0xf], pi[2*j+1][b>>4]
-			s := uint32(hi)<<4 | uint32(lo)
-			sbox[j][b] = bits.RotateLeft32(s<<(8*j), 11)
+	for i := range packed {
+		for v := range 16 {
+			packed[i] |= uint64(pi[i][v]) << (4 * v)
 		}
 	}
 }
 
-// tTransform is the substitution t of RFC 8891 §4.2: π'_7(a_7)||...||π'_0(a_0).
-func tTransform(a uint32) uint32 {
-	var r uint32
-	for i := 0; i < 8; i++ {
-		r |= uint32(pi[i][a>>(4*i)&0xf]) << (4 * i)
-	}
-	return r
-}
-
 // g returns t(x) <<< 11, where x = a ⊞ k is already added: g[k](a) of
-// RFC 8891 §4.2 is g(a + k). The byte indexes are secret: this is the
-// cache-timing known issue of the package documentation.
+// RFC 8891 §4.2 is g(a + k). It runs in constant time (see packed).
 func g(x uint32) uint32 {
-	return sbox[0][byte(x)] ^ sbox[1][byte(x>>8)] ^ sbox[2][byte(x>>16)] ^ sbox[3][x>>24]
+	t := uint32(packed[0]>>(x<<2&0x3c))&0xf |
+		uint32(packed[1]>>(x>>2&0x3c))&0xf<<4 |
+		uint32(packed[2]>>(x>>6&0x3c))&0xf<<8 |
+		uint32(packed[3]>>(x>>10&0x3c))&0xf<<12 |
+		uint32(packed[4]>>(x>>14&0x3c))&0xf<<16 |
+		uint32(packed[5]>>(x>>18&0x3c))&0xf<<20 |
+		uint32(packed[6]>>(x>>22&0x3c))&0xf<<24 |
+		uint32(packed[7]>>(x>>26&0x3c))&0xf<<28
+	return bits.RotateLeft32(t, 11)
 }

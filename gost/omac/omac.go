@@ -9,8 +9,8 @@
 //
 // The package adds no secret-dependent branches or indexes of its own.
 //
-// Known issue: its timing is that of the block cipher it is given, and the
-// table implementations of gost/kuznyechik and gost/magma are not
+// Known issue: its timing is that of the block cipher it is given: gost/magma
+// is constant-time, the table implementation of gost/kuznyechik is not
 // constant-time with respect to the CPU cache.
 package omac
 
