@@ -22,10 +22,14 @@ import (
 // state) and a certConf one, where each write was a commit of its own.
 // Every write is durable before the answer that depends on it is sent.
 //
-// A unit also remembers the certificate records the message read outside
-// any transaction: the CMP layer's revocation check and the policy's
-// look for a resent request read the same record, a moment apart. Reads
-// inside a transaction (the policy's own checks) always go to the store.
+// A unit also remembers the certificate records the message read: the
+// CMP layer's revocation check, the policy's check of the current
+// certificate inside the first transaction and its look for a resent
+// request read the same record, a moment apart, and only the first goes
+// to the store. A second read inside the transaction would promise no
+// more (PostgreSQL reads committed rows, not locked ones); a revocation
+// that commits while the kur is in flight is ordered after the kur, as it
+// could be on either engine before.
 //
 // It also carries the renewal request the message's transaction belongs
 // to, once known (from the Authority's answer to a kur or pollReq, or
@@ -131,9 +135,14 @@ func (s unitStore) Certificate(ctx context.Context, serial []byte) (*store.Certi
 	return certificateOnce(ctx, s.Store, serial)
 }
 
+// certificateReader is a store or a transaction, as certificateOnce reads.
+type certificateReader interface {
+	Certificate(ctx context.Context, serial []byte) (*store.Certificate, error)
+}
+
 // certificateOnce returns the record of serial from the unit of ctx when
 // the message read it before, else from st, remembering it in the unit.
-func certificateOnce(ctx context.Context, st store.Store, serial []byte) (
+func certificateOnce(ctx context.Context, st certificateReader, serial []byte) (
 	*store.Certificate, error) {
 	u := unitOf(ctx)
 	if u == nil {
@@ -250,6 +259,11 @@ func (t *lateAudit) AppendAudit(_ context.Context, e store.AuditEntry) (
 	*store.AuditRecord, error) {
 	t.entries = append(t.entries, e)
 	return &store.AuditRecord{AuditEntry: e}, nil
+}
+
+// Certificate reads the record of serial once per message (see unit).
+func (t *lateAudit) Certificate(ctx context.Context, serial []byte) (*store.Certificate, error) {
+	return certificateOnce(ctx, t.Tx, serial)
 }
 
 // AppendAudits holds entries back as AppendAudit does.
