@@ -173,6 +173,7 @@ func (o *Outcome) LogAttrs() []slog.Attr {
 // exchange is one request being answered.
 type exchange struct {
 	der    []byte
+	again  bool // the second pass of Handle (ErrHandleAgain)
 	req    *Message
 	now    time.Time
 	tx     *Transaction // the transaction, once known
@@ -194,25 +195,37 @@ func (s *Server) Handle(ctx context.Context, der []byte) *Outcome {
 		out.Detail = err.Error()
 		return out
 	}
-	ex := &exchange{der: der, now: s.cfg.Clock(), nonce: nonce}
-	commit := func(context.Context) error { return nil }
-	if b, ok := s.store.(TransactionBatcher); ok {
-		ctx, commit = b.Batch(ctx)
-	}
-	resp, err := s.process(ctx, ex)
-	if cerr := commit(ctx); cerr != nil {
-		if err == nil {
-			err = internalError(cerr, "committing")
-		} else {
-			err = fmt.Errorf("%w (committing: %v)", err, cerr)
+	var (
+		ex   *exchange
+		resp Body
+	)
+	for pass := 0; ; pass++ {
+		ex = &exchange{der: der, now: s.cfg.Clock(), nonce: nonce, again: pass > 0}
+		mctx, commit := ctx, func(context.Context) error { return nil }
+		if b, ok := s.store.(TransactionBatcher); ok {
+			mctx, commit = b.Batch(ctx)
 		}
+		resp, err = s.process(mctx, ex)
+		cerr := commit(mctx)
+		if cerr != nil && errors.Is(cerr, ErrHandleAgain) && pass == 0 {
+			out.Detail = "handled again: " + cerr.Error()
+			continue
+		}
+		if cerr != nil {
+			if err == nil {
+				err = internalError(cerr, "committing")
+			} else {
+				err = fmt.Errorf("%w (committing: %v)", err, cerr)
+			}
+		}
+		break
 	}
 	if ex.req != nil {
 		out.Request = ex.req.Body.Type
 		out.TransactionID = ex.req.Header.TransactionID
 	}
 	if err != nil {
-		out.Detail = err.Error()
+		out.Detail = joinDetail(out.Detail, err.Error())
 		resp = s.errorBody(err)
 		ex.info = nil
 	}

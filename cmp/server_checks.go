@@ -189,6 +189,9 @@ func sameIssuer(dn []byte, c *pki.Certificate) bool {
 // which bounds how old an accepted message can be). It runs after the
 // protection check, so that forged messages cannot fill the record.
 func (s *Server) checkReplay(ctx context.Context, ex *exchange) error {
+	if ex.again {
+		return nil // recorded by this message's first pass
+	}
 	until := ex.now.Add(2*s.cfg.TimeWindow + s.cfg.ConfirmWait)
 	seen, err := s.store.SeenNonce(ctx, ex.req.Header.SenderNonce, until)
 	if err != nil {

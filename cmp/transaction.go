@@ -112,11 +112,19 @@ type TransactionStore interface {
 // commit); before it answers, it calls commit, which makes every write
 // still waiting durable. When commit fails the answer is an error: the
 // *Refusal in its error (badSenderNonce for a replay found only then,
-// say), else systemFailure.
+// say), else systemFailure. A commit that fails with ErrHandleAgain
+// (another server got ahead of a write this message made in the belief
+// that none could) makes Handle discard the answer and handle the message
+// once more, from the start, in a new batch.
 type TransactionBatcher interface {
 	TransactionStore
 	Batch(ctx context.Context) (batched context.Context, commit func(context.Context) error)
 }
+
+// ErrHandleAgain is what a TransactionBatcher's commit wraps when the
+// message should be handled again: what it wrote lost a race that a second
+// pass resolves (it then finds the other server's result).
+var ErrHandleAgain = errors.New("cmp: the message must be handled again")
 
 // MemoryTransactionStore is a TransactionStore in memory, for one server
 // process and for tests. The zero value is not usable: call

@@ -39,7 +39,9 @@
 // storage is a TxRunner (a store.Store is), steps 2 and 3 are one
 // transaction committed before step 4, and steps 6 and 7 another, so a
 // certificate is recorded only with its "sign.after"; no transaction is
-// open while the CA signs. A request
+// open while the CA signs. For a request created in the transaction of
+// steps 2 and 3, steps 6 and 7 may wait for the caller's next commit
+// (LaterRunner), which then carries its answer too. A request
 // answered before gets its recorded certificate again, and a serial that a
 // crashed attempt reserved for a request is reused, so one request yields
 // at most one certificate, across retries and replicas.

@@ -74,7 +74,9 @@ type Issued struct {
 //
 // When the ledger is a TxRunner, steps 2 and 3 are one transaction,
 // committed before step 4, and steps 6 and 7 another: a certificate is
-// recorded only together with its "sign.after" record.
+// recorded only together with its "sign.after" record. (Renewals.Submit's
+// fresh requests may record theirs with the caller's next commit; see
+// LaterRunner.)
 func (ca *CA) Issue(ctx context.Context, req *IssueRequest) (*Issued, error) {
 	is, err := ca.draft(req, nil)
 	if err != nil {
@@ -103,8 +105,13 @@ type issuance struct {
 	again    *Issued // the request was answered before: nothing to sign
 	// fresh says the request was created in the transaction that
 	// reserves: no earlier attempt can have left a serial or a
-	// certificate for it, so reserve need not look.
+	// certificate for it, so reserve need not look, and nothing else is
+	// issuing it, so complete may record the certificate with the
+	// caller's next commit (LaterRunner).
 	fresh bool
+	// discarded, when set, runs when a certificate recorded later fails
+	// to commit, after "sign.discarded".
+	discarded func(ctx context.Context, err error)
 }
 
 // draft is step 1: it builds the template under serial (a new random one
@@ -192,12 +199,34 @@ func (ca *CA) complete(ctx context.Context, is *issuance) (*Issued, error) {
 	// transaction: a certificate that is not audited is not recorded.
 	rec := ca.record(req, cert)
 	ev.CertSHA256 = hexSum(der)
-	err = ca.inTx(ctx, func(l Ledger) error {
+	record := func(l Ledger) error {
 		if err := l.RecordCertificate(ctx, rec); err != nil {
 			return fmt.Errorf("operator: recording certificate: %w", err)
 		}
 		return ca.audit(ctx, l, req.Actor, AuditSignAfter, ev)
-	})
+	}
+	issued := &Issued{DER: der, Certificate: cert, Record: rec}
+	// A fresh request's certificate is recorded with the caller's next
+	// commit, which also carries what the caller makes of it (the CMP
+	// answer's transaction state) and comes before the answer leaves: one
+	// commit fewer. A failure there fails the answer and discards this
+	// certificate. When another attempt recorded one for the request
+	// first (the same kur sent to a second replica at once), the caller
+	// does its work again and finds that one; otherwise the request stays
+	// approved for the subscriber's retry.
+	if lr, ok := ca.ledger.(LaterRunner); ok && is.fresh && lr.Later(ctx,
+		func(tx store.Tx) error { return record(tx) },
+		func(ctx context.Context, err error) bool {
+			ca.auditFailure(ctx, req.Actor, AuditSignDiscarded, ev, err)
+			if is.discarded != nil {
+				is.discarded(ctx, err)
+			}
+			var oe *store.OpError
+			return isRequestRace(err) && errors.As(err, &oe) && oe.Op == "RecordCertificate"
+		}) {
+		return issued, nil
+	}
+	err = ca.inTx(ctx, record)
 	if err != nil {
 		ca.auditFailure(ctx, req.Actor, AuditSignDiscarded, ev, err)
 		if req.RequestID != 0 && isRequestRace(err) {
@@ -207,7 +236,7 @@ func (ca *CA) complete(ctx context.Context, is *issuance) (*Issued, error) {
 		}
 		return nil, err
 	}
-	return &Issued{DER: der, Certificate: cert, Record: rec}, nil
+	return issued, nil
 }
 
 // inTx runs fn in one transaction of the ledger when it is a TxRunner,

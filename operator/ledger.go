@@ -54,6 +54,20 @@ type TxRunner interface {
 	InTx(ctx context.Context, fn func(store.Tx) error) error
 }
 
+// LaterRunner is a TxRunner that can hold a transaction back for the next
+// commit of the caller's unit of work (rekeyd's CMP message), which comes
+// before anything that depends on it is sent. Later queues fn for that
+// commit and reports true, or reports false when there is no unit of work
+// (the caller then runs fn now). When that commit fails, failed runs
+// after it, outside any transaction, with its error, and reports whether
+// the unit of work should be done again from the start: fn lost a race
+// that a second pass resolves.
+type LaterRunner interface {
+	TxRunner
+	Later(ctx context.Context, fn func(store.Tx) error,
+		failed func(context.Context, error) (again bool)) bool
+}
+
 // CertificateLookup finds certificates this CA issued, for the renewal
 // policy.
 type CertificateLookup interface {

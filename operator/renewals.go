@@ -181,9 +181,23 @@ func (r *Renewals) accept(ctx context.Context, st RenewalStore, a *Accepted, ku 
 	is, err := r.ca.draft(a.IssueRequest(req.ID, actorPolicy), nil)
 	if err == nil {
 		is.fresh = true // req was created above, in this transaction
+		is.discarded = func(ctx context.Context, err error) { r.discarded(ctx, req, err) }
 		err = r.ca.reserve(ctx, st, is)
 	}
 	return req, is, err
+}
+
+// discarded follows up a certificate of req that was recorded with the
+// caller's next commit and failed there: a new key certified meanwhile for
+// another request rejects req, as issued does when the record fails at
+// once. Anything else leaves req approved, for the subscriber's retry.
+// The rejection is best effort: a retry that finds req still approved
+// signs again, and its record fails the same way at once.
+func (r *Renewals) discarded(ctx context.Context, req *store.Request, err error) {
+	var ce *store.ConflictError
+	if errors.As(err, &ce) && ce.Key == store.KeyCertificateSPKI {
+		_ = r.reject(ctx, req, req.State, actorPolicy, "the new key was certified for another request")
+	}
 }
 
 // inTx runs fn in one transaction of the store when it is a TxRunner,

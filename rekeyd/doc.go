@@ -44,17 +44,18 @@
 // The writes of one CMP message share commits: the Server hands the
 // TransactionStore a unit of work per message (cmp.TransactionBatcher),
 // in which the nonce and the transaction's row wait for the operator's
-// first transaction of that message. A renewal is four commits: the kur's
-// nonce, transaction, policy decision, request, approval, reserved serial
-// and "sign.before" (before anything is signed); the certificate and
-// "sign.after"; the transaction's new state; and the certConf's nonce,
+// first transaction of that message. A renewal is three commits: the
+// kur's nonce, transaction, policy decision, request, approval, reserved
+// serial and "sign.before" (before anything is signed); the certificate,
+// "sign.after" and the transaction's new state; and the certConf's nonce,
 // confirmation and transaction state. Every write an answer depends on is
 // durable before the answer is sent; a failure of a commit fails the
 // message (a replayed nonce found there is refused with badSenderNonce).
 //
 // A crash between those commits leaves the kur's transaction open
-// (cmp.TxOpen) and its request approved with a reserved serial, or issued
-// with its certificate. The subscriber's client sends the kur again under
+// (cmp.TxOpen) and its request approved with a reserved serial (or, for a
+// request issued later than its kur, by ResumeIssuance or a pollReq,
+// issued with its certificate). The subscriber's client sends the kur again under
 // the same transactionID (a fresh senderNonce; the old message replayed
 // is refused) and gets that request's one certificate: the one recorded,
 // or one signed then under the serial reserved before the crash (O8).

@@ -17,10 +17,14 @@ import (
 // committed with the first transaction the Authority opens for the same
 // message (before anything is signed, so a failure there stops the
 // message), or at the latest when the Server commits the unit before it
-// answers. So a kur is three commits (its checks and request up to
-// "sign.before"; the certificate and "sign.after"; the transaction's new
-// state) and a certConf one, where each write was a commit of its own.
-// Every write is durable before the answer that depends on it is sent.
+// answers. The certificate of a request created by the message, with its
+// "sign.after", waits there too (operator.LaterRunner). So a kur is two
+// commits (its checks and request up to "sign.before"; the certificate,
+// "sign.after" and the transaction's new state) and a certConf one, where
+// each write was a commit of its own. Every write is durable before the
+// answer that depends on it is sent; when the certificate's record finds
+// its request issued by another replica, the message is handled again
+// (cmp.ErrHandleAgain) and answers with that certificate.
 //
 // A unit also remembers the certificate records the message read: the
 // CMP layer's revocation check, the policy's check of the current
@@ -52,6 +56,10 @@ type unitOp struct {
 	alone bool
 	// after, when set, runs once the write has committed.
 	after func()
+	// failed, when set, runs when the unit's last commit (commitUnit)
+	// fails with the write in it; true asks for the message to be
+	// handled again (cmp.ErrHandleAgain).
+	failed func(context.Context, error) bool
 }
 
 type unitKey struct{}
@@ -128,6 +136,19 @@ type unitStore struct {
 
 func (s unitStore) InTx(ctx context.Context, fn func(store.Tx) error) error {
 	return inUnitTx(ctx, s.Store, fn)
+}
+
+// Later implements operator.LaterRunner: fn is queued for the unit's next
+// commit, failed runs if the unit's last commit fails with it.
+func (s unitStore) Later(ctx context.Context, fn func(store.Tx) error,
+	failed func(context.Context, error) bool) bool {
+	u := unitOf(ctx)
+	if u == nil {
+		return false
+	}
+	u.queue(unitOp{run: func(_ context.Context, tx store.Tx) error { return fn(tx) },
+		failed: failed})
+	return true
 }
 
 // Certificate reads the record of serial once per message (see unit).
@@ -303,7 +324,20 @@ func commitUnit(ctx context.Context, st store.Store) error {
 	if empty {
 		return nil
 	}
-	return inUnitTx(ctx, st, nil)
+	err := inUnitTx(ctx, st, nil)
+	if err != nil {
+		// The writes are back in the unit, which ends here.
+		again := false
+		for _, op := range u.take() {
+			if op.failed != nil && op.failed(ctx, err) {
+				again = true
+			}
+		}
+		if again {
+			return fmt.Errorf("%w: %w", cmp.ErrHandleAgain, err)
+		}
+	}
+	return err
 }
 
 // later runs fn in a transaction of the unit of ctx, at its next commit,
