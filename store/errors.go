@@ -15,6 +15,8 @@ var (
 	// ErrStateChanged: a compare-and-set lost; the row is no longer in
 	// the expected state or version. See [StateError].
 	ErrStateChanged = errors.New("store: state changed")
+	// ErrRateExceeded: CountRate counted past its limit.
+	ErrRateExceeded = errors.New("store: rate limit exceeded")
 	// ErrInvalid: the caller passed something the store refuses to write,
 	// such as a transition the state machine does not have.
 	ErrInvalid = errors.New("store: invalid argument")

@@ -143,6 +143,13 @@ type Tx interface {
 	// the window starting at window and returns the count so far. A new
 	// window restarts the count at 1.
 	HitRate(ctx context.Context, subscriberID int64, bucket string, window time.Time) (int64, error)
+	// CountRate counts like HitRate and fails with [ErrRateExceeded] when
+	// the count, this one included, is above max. In a pipelined
+	// transaction (PostgreSQL) the count waits for the next statement, and
+	// its failure may come from any later call of the transaction or from
+	// the commit; on SQLite it is immediate.
+	CountRate(ctx context.Context, subscriberID int64, bucket string, window time.Time,
+		max int64) error
 
 	// Serials and certificates.
 
@@ -167,6 +174,11 @@ type Tx interface {
 	// CertificateBySPKI returns the certificate of a key, given the SHA-256
 	// of its SubjectPublicKeyInfo; [ErrNotFound] means never certified.
 	CertificateBySPKI(ctx context.Context, spkiSHA256 []byte) (*Certificate, error)
+	// RequireKeyUncertified fails with a [*ConflictError] on
+	// [KeyCertificateSPKI] when a certificate of the key (by the SHA-256
+	// of its SubjectPublicKeyInfo) is recorded; like CountRate, the
+	// failure may come later in a pipelined transaction.
+	RequireKeyUncertified(ctx context.Context, spkiSHA256 []byte) error
 	// ListCertificates returns certificates in (not_after, serial) order.
 	ListCertificates(ctx context.Context, q CertificateQuery) ([]Certificate, error)
 	// Revoke marks a valid certificate revoked. Revoking one already

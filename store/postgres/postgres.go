@@ -73,6 +73,8 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 		RecordCertificate:       recordCertificate,
 		RecordCertificateOrFail: recordCertificateOrFail,
 		ExpectOne:               expectOne,
+		CountRateAtMost:         countRateAtMost,
+		KeyUncertified:          keyUncertified,
 		MigrationLock:           "SELECT pg_advisory_xact_lock(491327808889)", // "rekey" in ASCII
 	})
 	ms, err := Migrations()
@@ -162,6 +164,23 @@ const expectOne = `WITH w AS (%s
 	RETURNING 1)
 SELECT rekey_expect_one(count(*), %s) FROM w`
 
+// countRateAtMost is HitRate's count failing, by rekey_expect_at_most
+// (migration 0005), past the limit $4.
+const countRateAtMost = `WITH c AS (INSERT INTO rate_counters
+	(subscriber_id, bucket, window_start, count) VALUES ($1, $2, $3, 1)
+	ON CONFLICT (subscriber_id, bucket) DO UPDATE SET
+	count = CASE WHEN excluded.window_start > rate_counters.window_start
+		THEN 1 ELSE rate_counters.count + 1 END,
+	window_start = CASE WHEN excluded.window_start > rate_counters.window_start
+		THEN excluded.window_start ELSE rate_counters.window_start END
+	RETURNING count)
+SELECT rekey_expect_at_most(count, $4) FROM c`
+
+// keyUncertified fails, by rekey_expect_none (migration 0005), when a
+// certificate of the key exists.
+const keyUncertified = `SELECT rekey_expect_none(count(*)) FROM certificates
+	WHERE spki_sha256 = $1`
+
 // constraintKeys maps the schema's constraint names to the store's keys.
 var constraintKeys = map[string]string{
 	"subscribers_subject_key":  store.KeySubscriberSubject,
@@ -184,6 +203,9 @@ const (
 	// Raised by rekey_expect_one (migration 0003).
 	codeExpectMissing = "RKN01"
 	codeExpectChanged = "RKS01"
+	// Raised by rekey_expect_at_most and rekey_expect_none (0005).
+	codeRateExceeded = "RKR01"
+	codeKeyCertified = "RKU01"
 )
 
 const maxAttempts = 5
@@ -437,6 +459,10 @@ func (d *driver) Classify(err error) error {
 			return fmt.Errorf("%w: %w", store.ErrNotFound, err)
 		case codeExpectChanged:
 			return &sqlcore.RowChanged{Current: pe.Detail}
+		case codeRateExceeded:
+			return fmt.Errorf("%w: %s", store.ErrRateExceeded, pe.Message)
+		case codeKeyCertified:
+			return &store.ConflictError{Key: store.KeyCertificateSPKI, Cause: err}
 		}
 	}
 	return err

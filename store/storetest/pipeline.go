@@ -208,3 +208,55 @@ func testSwallowedError(t *testing.T, b Backend) {
 		t.Errorf("InTx failed (%v), but the nonce it remembered stayed (%v)", err, stored)
 	}
 }
+
+// testHeldChecks: CountRate and RequireKeyUncertified fail their
+// transaction when the count passes the limit or the key is certified,
+// whether the failure comes at the call (SQLite) or later, from a
+// statement after it or the commit (PostgreSQL's pipeline); what failed
+// is rolled back, and what passed commits.
+func testHeldChecks(t *testing.T, b Backend) {
+	ctx := context.Background()
+	s, _ := fresh(t, b)
+	sub := newSubscriber(t, s)
+	count := func(max int64) error {
+		return s.InTx(ctx, func(tx store.Tx) error {
+			if err := tx.CountRate(ctx, sub.ID, "kur", t0, max); err != nil {
+				return err
+			}
+			// A statement after it: a failure held back surfaces here
+			// or at the commit.
+			_, err := tx.Subscriber(ctx, sub.ID)
+			return err
+		})
+	}
+	must(t, count(2))
+	must(t, count(2))
+	wantErr(t, count(2), store.ErrRateExceeded, "CountRate")
+	if n, err := s.HitRate(ctx, sub.ID, "kur", t0); err != nil || n != 3 {
+		t.Errorf("after a refused count, HitRate = %d, %v; want 3 (the refused one undone)", n, err)
+	}
+	must(t, count(4))
+	err := s.InTx(ctx, func(tx store.Tx) error {
+		return tx.CountRate(ctx, sub.ID, "", t0, 1)
+	})
+	wantErr(t, err, store.ErrInvalid, "CountRate")
+
+	req := approved(t, s, sub.ID)
+	cert := issue(t, s, sub.ID, req.ID)
+	check := func(spki []byte) error {
+		return s.InTx(ctx, func(tx store.Tx) error {
+			if err := tx.RequireKeyUncertified(ctx, spki); err != nil {
+				return err
+			}
+			return tx.RememberNonce(ctx, []byte("held-checks"), random(16), at(time.Hour))
+		})
+	}
+	wantConflict(t, check(cert.SPKISHA256), store.KeyCertificateSPKI, "RequireKeyUncertified")
+	must(t, check(random(32)))
+	if n, err := s.ExpireTransactions(ctx, at(2*time.Hour)); err != nil || n != 1 {
+		t.Errorf("nonces left by the checks: %d, %v; want the one that committed", n, err)
+	}
+	wantConflict(t, s.RequireKeyUncertified(ctx, cert.SPKISHA256), store.KeyCertificateSPKI,
+		"RequireKeyUncertified")
+	must(t, s.RequireKeyUncertified(ctx, random(32)))
+}

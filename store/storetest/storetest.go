@@ -47,6 +47,7 @@ func Run(t *testing.T, b Backend) {
 		{"RevocationAndCRL", testRevocationAndCRL},
 		{"Transactions", testTransactions},
 		{"ListTransactions", testListTransactions},
+		{"HeldChecks", testHeldChecks},
 		{"Mailbox", testMailbox},
 		{"Audit", testAudit},
 		{"AuditTamper", testAuditTamper},

@@ -259,6 +259,22 @@ func (o ops) CertificateByRequest(
 	return o.certificate(ctx, "CertificateByRequest", "request_id", requestID)
 }
 
+func (o ops) RequireKeyUncertified(ctx context.Context, spkiSHA256 []byte) error {
+	const op, table = "RequireKeyUncertified", "certificates"
+	if q := o.db.dialect.KeyUncertified; q != "" && o.later(q, []any{spkiSHA256},
+		func(err error) error { return o.fail(op, table, err) }) {
+		return nil
+	}
+	_, err := o.CertificateBySPKI(ctx, spkiSHA256)
+	switch {
+	case err == nil:
+		return o.fail(op, table, &store.ConflictError{Key: store.KeyCertificateSPKI})
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	}
+	return err
+}
+
 func (o ops) CertificateBySPKI(ctx context.Context, spkiSHA256 []byte) (*store.Certificate, error) {
 	return o.certificate(ctx, "CertificateBySPKI", "spki_sha256", spkiSHA256)
 }

@@ -112,6 +112,16 @@ type Dialect struct {
 	// in the database when it records nothing, as ExpectOne does, so that
 	// it can be held back in a pipeline; same arguments.
 	RecordCertificateOrFail string
+	// CountRateAtMost, when set, is the statement of Tx.CountRate that
+	// fails in the database when the count passes the limit, so that it
+	// can be held back in a pipeline: arguments subscriber, bucket,
+	// window, max; Classify maps its failure to store.ErrRateExceeded.
+	CountRateAtMost string
+	// KeyUncertified, when set, is the statement of
+	// Tx.RequireKeyUncertified that fails in the database when a
+	// certificate of the key exists: argument the SPKI hash; Classify maps
+	// its failure to a conflict on store.KeyCertificateSPKI.
+	KeyUncertified string
 	// ExpectOne, when set, makes a compare-and-set write fail in the
 	// database when it changes no row, so that it can be held back in a
 	// pipeline (Deferrer). It is a format with two %s: the data-modifying

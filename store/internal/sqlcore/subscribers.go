@@ -2,6 +2,7 @@ package sqlcore
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"rekey/store"
@@ -90,6 +91,32 @@ func (o ops) HitRate(
 			THEN excluded.window_start ELSE rate_counters.window_start END
 		RETURNING count`, subscriberID, bucket, ts(window)).Scan(&n)
 	return n, o.fail(op, table, err)
+}
+
+func (o ops) CountRate(
+	ctx context.Context,
+	subscriberID int64,
+	bucket string,
+	window time.Time,
+	max int64,
+) error {
+	const op, table = "CountRate", "rate_counters"
+	if bucket == "" || window.IsZero() {
+		return invalid(op, table, "bucket and window are required")
+	}
+	if q := o.db.dialect.CountRateAtMost; q != "" && o.later(q,
+		[]any{subscriberID, bucket, ts(window), max},
+		func(err error) error { return o.fail(op, table, err) }) {
+		return nil
+	}
+	n, err := o.HitRate(ctx, subscriberID, bucket, window)
+	if err != nil {
+		return err
+	}
+	if n > max {
+		return o.fail(op, table, fmt.Errorf("%w: %d of %d", store.ErrRateExceeded, n, max))
+	}
+	return nil
 }
 
 // withKey names the key of a conflict on a table with a single unique key
