@@ -87,6 +87,19 @@ type RateCounter interface {
 	HitRate(ctx context.Context, subscriberID int64, bucket string, window time.Time) (int64, error)
 }
 
+// HeldChecker is a PolicyStore (store.Tx is one) whose rate count and
+// look for a certified key are checks that may fail later: at a later
+// call of the transaction or at its commit, on PostgreSQL, where they
+// then travel with the statements after them instead of costing a round
+// trip each. Renewals.Submit uses them first and, when one fails late,
+// decides the request again with the reads (HitRate, CertificateBySPKI),
+// which give the refusal its count and its record.
+type HeldChecker interface {
+	CountRate(ctx context.Context, subscriberID int64, bucket string, window time.Time,
+		max int64) error
+	RequireKeyUncertified(ctx context.Context, spkiSHA256 []byte) error
+}
+
 // PolicyStore is what the renewal policy needs.
 type PolicyStore interface {
 	CertificateLookup

@@ -88,6 +88,7 @@ func NewPolicy(ca *CA, st PolicyStore) *Policy {
 // evaluation is one request going through the checks.
 type evaluation struct {
 	st       PolicyStore // the store, or the caller's transaction
+	held     HeldChecker // st's checks that may fail later, or nil: read instead
 	pop      error       // of verifyPOP, run before
 	ku       *KeyUpdate
 	tmpl     *cmp.CertTemplate
@@ -113,7 +114,7 @@ var checks = []func(*Policy, context.Context, *evaluation) error{
 // failure (the request is then not accepted either). Every decision is
 // audited.
 func (p *Policy) Check(ctx context.Context, ku *KeyUpdate) (*Accepted, error) {
-	return p.check(ctx, p.store, ku, p.verifyPOP(ku))
+	return p.check(ctx, p.store, ku, p.verifyPOP(ku), false)
 }
 
 // verifyPOP verifies the proof of possession of ku (for checkPOP): the
@@ -134,9 +135,18 @@ func (p *Policy) verifyPOP(ku *KeyUpdate) error {
 
 // check is Check in st, which may be a transaction, with pop the result of
 // verifyPOP(ku).
-func (p *Policy) check(ctx context.Context, st PolicyStore, ku *KeyUpdate, pop error) (
-	*Accepted, error) {
+//
+// With held, and a store that is a HeldChecker, the rate count and the
+// look for a certified key are its checks: a failure that comes back
+// later fails the caller's transaction with store.ErrRateExceeded or a
+// conflict on store.KeyCertificateSPKI (see isHeldCheck) rather than
+// refusing here.
+func (p *Policy) check(ctx context.Context, st PolicyStore, ku *KeyUpdate, pop error,
+	held bool) (*Accepted, error) {
 	ev := &evaluation{st: st, pop: pop, ku: ku, tmpl: &ku.Template, now: p.ca.now()}
+	if h, ok := st.(HeldChecker); ok && held {
+		ev.held = h
+	}
 	if ku.Msg != nil {
 		ev.tmpl = &ku.Msg.CertReq.Template
 	}
@@ -212,11 +222,22 @@ func (p *Policy) checkCurrent(ctx context.Context, ev *evaluation) error {
 // checkRate counts the request against the subscriber's daily limit.
 func (p *Policy) checkRate(ctx context.Context, ev *evaluation) error {
 	day := startOfDay(ev.now, p.ca.loc)
+	limit := int64(p.ca.cfg.RateLimitPerDay)
+	if ev.held != nil {
+		err := ev.held.CountRate(ctx, ev.current.SubscriberID, rateBucket, day, limit)
+		if errors.Is(err, store.ErrRateExceeded) {
+			return p.texts.rateLimited(p.ca.cfg.RateLimitPerDay)
+		}
+		if err != nil {
+			return fmt.Errorf("operator: counting requests: %w", err)
+		}
+		return nil
+	}
 	n, err := ev.st.HitRate(ctx, ev.current.SubscriberID, rateBucket, day)
 	if err != nil {
 		return fmt.Errorf("operator: counting requests: %w", err)
 	}
-	if n > int64(p.ca.cfg.RateLimitPerDay) {
+	if n > limit {
 		return p.texts.rateLimited(p.ca.cfg.RateLimitPerDay)
 	}
 	return nil
@@ -272,15 +293,44 @@ func (p *Policy) checkNewKey(ctx context.Context, ev *evaluation) error {
 	if caKey, err := KeyFingerprint(p.ca.cert.PublicKey); err == nil && bytes.Equal(caKey, fp) {
 		return p.texts.keyReused()
 	}
-	_, err = ev.st.CertificateBySPKI(ctx, fp)
-	switch {
-	case err == nil:
+	if ev.held != nil {
+		err = ev.held.RequireKeyUncertified(ctx, fp)
+		if isKeyCertified(err) {
+			return p.texts.keyReused()
+		}
+	} else if _, err = ev.st.CertificateBySPKI(ctx, fp); err == nil {
 		return p.texts.keyReused()
-	case !errors.Is(err, store.ErrNotFound):
+	} else if errors.Is(err, store.ErrNotFound) {
+		err = nil
+	}
+	if err != nil {
 		return fmt.Errorf("operator: looking up the new key: %w", err)
 	}
 	ev.pub, ev.spkiHash = pub, fp
 	return nil
+}
+
+// isKeyCertified reports whether err is RequireKeyUncertified's: the key
+// has a certificate.
+func isKeyCertified(err error) bool {
+	var ce *store.ConflictError
+	return errors.As(err, &ce) && ce.Key == store.KeyCertificateSPKI
+}
+
+// isHeldCheck reports whether err is a HeldChecker's check failing after
+// its call, which the caller's transaction returned.
+func isHeldCheck(err error) bool {
+	var oe *store.OpError
+	if !errors.As(err, &oe) {
+		return false
+	}
+	switch oe.Op {
+	case "CountRate":
+		return errors.Is(err, store.ErrRateExceeded)
+	case "RequireKeyUncertified":
+		return isKeyCertified(err)
+	}
+	return false
 }
 
 // allowedKeys lists the configured key profiles for a refusal text.

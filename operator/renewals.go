@@ -100,11 +100,12 @@ func (r *Renewals) Submit(ctx context.Context, ku *KeyUpdate) (*Outcome, error) 
 		is      *issuance
 		refusal error
 		prev    *store.Request
+		held    = true // the policy's count and key look as checks (HeldChecker)
 	)
-	err := r.inTx(ctx, func(st RenewalStore) error {
+	decide := func(st RenewalStore) error {
 		req, is, refusal, prev = nil, nil, nil, nil
 		var err error
-		a, err = r.policy.check(ctx, st, ku, pop)
+		a, err = r.policy.check(ctx, st, ku, pop, held)
 		if IsRefusal(err) != nil {
 			// A retry gets its request's state instead, and the count
 			// and the refusal are undone; else they are committed.
@@ -123,7 +124,14 @@ func (r *Renewals) Submit(ctx context.Context, ku *KeyUpdate) (*Outcome, error) 
 		}
 		req, is, err = r.accept(ctx, st, a, ku)
 		return err
-	})
+	}
+	err := r.inTx(ctx, decide)
+	if isHeldCheck(err) {
+		// The count or the key failed late, rolling everything back:
+		// decide again with the reads, which refuse and record it.
+		held = false
+		err = r.inTx(ctx, decide)
+	}
 	switch {
 	case prev != nil && errors.Is(err, errRetried):
 		return r.againOf(ctx, ku, prev)
@@ -162,7 +170,8 @@ func (r *Renewals) accept(ctx context.Context, st RenewalStore, a *Accepted, ku 
 		req.State, req.DecidedAt, req.DecidedBy = store.StateApproved, now, actorPolicy
 	}
 	if err := st.CreateRequest(ctx, req); err != nil {
-		if errors.Is(err, store.ErrConflict) {
+		var ce *store.ConflictError
+		if errors.As(err, &ce) && ce.Key == store.KeyRequestTransaction {
 			return nil, nil, fmt.Errorf("%w: %w", errRetried, err)
 		}
 		return nil, nil, fmt.Errorf("operator: storing request: %w", err)

@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"rekey/cmp"
+	"rekey/internal/pgtest"
 	"rekey/operator"
 	"rekey/pki"
 	"rekey/store"
@@ -298,4 +299,28 @@ func wantErrorBody(t *testing.T, resp *cmp.Message, f cmp.FailureInfo, ru, en st
 	}
 	wantRefusal(t, &cmp.ServerError{Body: cmp.TypeError, Status: resp.Body.Error.StatusInfo},
 		f, ru, en)
+}
+
+// onEngines runs test on SQLite and on PostgreSQL (dsn "" is SQLite).
+func onEngines(t *testing.T, test func(t *testing.T, dsn string)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, "") })
+	t.Run("postgres", func(t *testing.T) { test(t, pgtest.DSN(t)) })
+}
+
+// wantAuditCount checks that the audit trail has n records of action.
+func (e *env) wantAuditCount(action string, n int) {
+	e.t.Helper()
+	recs, err := e.op.Store.AuditRecords(context.Background(), 0, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	got := 0
+	for _, r := range recs {
+		if r.Action == action {
+			got++
+		}
+	}
+	if got != n {
+		e.t.Errorf("%d %q audit records, want %d", got, action, n)
+	}
 }

@@ -136,13 +136,18 @@ func TestRefuseSameKey(t *testing.T) {
 }
 
 // TestRefuseKeyCertifiedBefore: a key certified before (the subscriber's
-// previous one) is not certified again.
+// previous one) is not certified again. On PostgreSQL the look for the key
+// travels with the statements after it and fails the transaction late;
+// the request is then decided again, and the refusal is recorded once.
 func TestRefuseKeyCertifiedBefore(t *testing.T) {
-	e := newEnv(t, testPolicy("gost2012-256", operator.ApprovalAuto, nil))
-	s := e.enroll("ООО Ромашка", time.Time{})
-	next := e.renew(s)
-	_, err := e.kur(next, s.key)
-	wantRefusal(t, err, cmp.FailBadCertTemplate, "уже был сертифицирован", "certified before")
+	onEngines(t, func(t *testing.T, dsn string) {
+		e := newEnvDB(t, testPolicy("gost2012-256", operator.ApprovalAuto, nil), dsn)
+		s := e.enroll("ООО Ромашка", time.Time{})
+		next := e.renew(s)
+		_, err := e.kur(next, s.key)
+		wantRefusal(t, err, cmp.FailBadCertTemplate, "уже был сертифицирован", "certified before")
+		e.wantAuditCount(operator.AuditRenewalRefused, 1)
+	})
 }
 
 func TestRefuseKeyType(t *testing.T) {
@@ -174,20 +179,23 @@ func TestRefuseKeyType(t *testing.T) {
 }
 
 func TestRefuseRateLimit(t *testing.T) {
-	e := newEnv(t, testPolicy("ecdsa-p256", operator.ApprovalManual,
-		func(c *operator.Config) { c.RateLimitPerDay = 1 }))
-	s := e.enroll("ООО Ромашка", time.Time{})
-	if _, err := e.kur(s, e.newKey()); err != nil {
-		t.Fatalf("first kur: %v", err)
-	}
-	_, err := e.kur(s, e.newKey())
-	wantRefusal(t, err, cmp.FailNotAuthorized, "Превышено число запросов", "Too many")
+	onEngines(t, func(t *testing.T, dsn string) {
+		e := newEnvDB(t, testPolicy("ecdsa-p256", operator.ApprovalManual,
+			func(c *operator.Config) { c.RateLimitPerDay = 1 }), dsn)
+		s := e.enroll("ООО Ромашка", time.Time{})
+		if _, err := e.kur(s, e.newKey()); err != nil {
+			t.Fatalf("first kur: %v", err)
+		}
+		_, err := e.kur(s, e.newKey())
+		wantRefusal(t, err, cmp.FailNotAuthorized, "Превышено число запросов", "Too many")
+		e.wantAuditCount(operator.AuditRenewalRefused, 1)
 
-	// The next day in Moscow the limit starts again.
-	e.clock.Set(t0.Add(24 * time.Hour))
-	if _, err := e.kur(s, e.newKey()); err != nil {
-		t.Errorf("kur the next day: %v", err)
-	}
+		// The next day in Moscow the limit starts again.
+		e.clock.Set(t0.Add(24 * time.Hour))
+		if _, err := e.kur(s, e.newKey()); err != nil {
+			t.Errorf("kur the next day: %v", err)
+		}
+	})
 }
 
 func TestRefuseUnknownTransactionOnPoll(t *testing.T) {
