@@ -132,6 +132,10 @@ func (r *Renewals) Submit(ctx context.Context, ku *KeyUpdate) (*Outcome, error) 
 		held = false
 		err = r.inTx(ctx, decide)
 	}
+	if !errors.Is(err, errRetried) && isTransactionTaken(err) {
+		// The request's insert, held back, found its transactionID used.
+		err = fmt.Errorf("%w: %w", errRetried, err)
+	}
 	switch {
 	case prev != nil && errors.Is(err, errRetried):
 		return r.againOf(ctx, ku, prev)
@@ -148,6 +152,14 @@ func (r *Renewals) Submit(ctx context.Context, ku *KeyUpdate) (*Outcome, error) 
 	}
 	iss, err := r.ca.complete(ctx, is)
 	return r.issued(ctx, req, iss, err)
+}
+
+// isTransactionTaken reports whether err is CreateRequest's finding the
+// subscriber's transactionID used before (at the call, or later when the
+// insert was held back).
+func isTransactionTaken(err error) bool {
+	var ce *store.ConflictError
+	return errors.As(err, &ce) && ce.Key == store.KeyRequestTransaction
 }
 
 // errRetried says that the request's transaction is stored already.
@@ -170,8 +182,7 @@ func (r *Renewals) accept(ctx context.Context, st RenewalStore, a *Accepted, ku 
 		req.State, req.DecidedAt, req.DecidedBy = store.StateApproved, now, actorPolicy
 	}
 	if err := st.CreateRequest(ctx, req); err != nil {
-		var ce *store.ConflictError
-		if errors.As(err, &ce) && ce.Key == store.KeyRequestTransaction {
+		if isTransactionTaken(err) {
 			return nil, nil, fmt.Errorf("%w: %w", errRetried, err)
 		}
 		return nil, nil, fmt.Errorf("operator: storing request: %w", err)

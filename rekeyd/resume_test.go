@@ -116,13 +116,18 @@ type crashedRenewal struct {
 // with the transaction's answer fails), then restarts the operator. The kur got no certificate; its request is left in the
 // store as the crash left it.
 func crashRenewal(t *testing.T, commits int64) *crashedRenewal {
+	return crashRenewalDB(t, commits, "")
+}
+
+// crashRenewalDB is crashRenewal on the database of dsn ("" for SQLite).
+func crashRenewalDB(t *testing.T, commits int64, dsn string) *crashedRenewal {
 	var ds *dyingStore
 	wrapStore = func(st store.Store) store.Store {
 		ds = &dyingStore{Store: st}
 		ds.left.Store(-1)
 		return ds
 	}
-	e := newEnv(t, testPolicy("gost2012-256", operator.ApprovalAuto, nil))
+	e := newEnvDB(t, testPolicy("gost2012-256", operator.ApprovalAuto, nil), dsn)
 	wrapStore = nil
 	s := e.enroll("ООО Ромашка", time.Time{})
 	txID := make([]byte, 16)
@@ -243,7 +248,11 @@ func (c *crashedRenewal) reserved(t *testing.T) []byte {
 // the kur resent under its transactionID gets a certificate under the
 // serial reserved before the crash, and the request ends with that one.
 func TestResentAfterCrash(t *testing.T) {
-	c := crashRenewal(t, 1)
+	onEngines(t, func(t *testing.T, dsn string) { testResentAfterCrash(t, dsn) })
+}
+
+func testResentAfterCrash(t *testing.T, dsn string) {
+	c := crashRenewalDB(t, 1, dsn)
 	if c.req.State != store.StateApproved {
 		t.Fatalf("after the crash the request is %s, want approved", c.req.State)
 	}

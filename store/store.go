@@ -192,7 +192,9 @@ type Tx interface {
 	// CreateRequest stores an accepted request in state received (or the
 	// state r names: received, waiting, or approved with DecidedAt and
 	// DecidedBy, an automatic approval made as it arrives) and sets r.ID.
-	// A transactionID the subscriber used before is an [ErrConflict].
+	// A transactionID the subscriber used before is an [ErrConflict]; in a
+	// pipelined transaction (PostgreSQL) the ID is chosen before the row is
+	// written and the conflict may come from a later call or the commit.
 	CreateRequest(ctx context.Context, r *Request) error
 	// Request returns the request with the given ID.
 	Request(ctx context.Context, id int64) (*Request, error)

@@ -74,6 +74,8 @@ func Open(ctx context.Context, dsn string) (store.Store, error) {
 		RecordCertificateOrFail: recordCertificateOrFail,
 		ExpectOne:               expectOne,
 		CountRateAtMost:         countRateAtMost,
+		RequestIDs:              "SELECT nextval(pg_get_serial_sequence('requests', 'id'))",
+		RequestIDBlock:          requestIDBlock,
 		KeyUncertified:          keyUncertified,
 		MigrationLock:           "SELECT pg_advisory_xact_lock(491327808889)", // "rekey" in ASCII
 	})
@@ -163,6 +165,10 @@ SELECT rekey_expect_one(count(*), (SELECT state FROM requests WHERE id = $3)) FR
 const expectOne = `WITH w AS (%s
 	RETURNING 1)
 SELECT rekey_expect_one(count(*), %s) FROM w`
+
+// requestIDBlock is how many request IDs a process takes at once; the
+// sequence advances by as many (migration 0006).
+const requestIDBlock = 64
 
 // countRateAtMost is HitRate's count failing, by rekey_expect_at_most
 // (migration 0005), past the limit $4.

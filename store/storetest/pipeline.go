@@ -260,3 +260,41 @@ func testHeldChecks(t *testing.T, b Backend) {
 		"RequireKeyUncertified")
 	must(t, s.RequireKeyUncertified(ctx, random(32)))
 }
+
+// testRequestIDsInTx: requests created in transactions by two stores on
+// one database (two replicas) get distinct IDs that find them, and a
+// transactionID used before fails the transaction, at the call or at the
+// commit, as a conflict on its key.
+func testRequestIDsInTx(t *testing.T, b Backend) {
+	ctx := context.Background()
+	s, dsn := fresh(t, b)
+	other := open(t, dsn)
+	sub := newSubscriber(t, s)
+	seen := map[int64]bool{}
+	for i := range 10 {
+		st := []store.Store{s, other}[i%2]
+		r := &store.Request{SubscriberID: sub.ID, TransactionID: random(16),
+			Message: []byte{0x30, byte(i)}, ReceivedAt: at(time.Duration(i) * time.Second)}
+		must(t, st.InTx(ctx, func(tx store.Tx) error { return tx.CreateRequest(ctx, r) }))
+		if seen[r.ID] {
+			t.Fatalf("request ID %d given twice", r.ID)
+		}
+		seen[r.ID] = true
+		got, err := s.Request(ctx, r.ID)
+		must(t, err)
+		if got.Message[1] != byte(i) {
+			t.Errorf("request %d holds another request's message", r.ID)
+		}
+	}
+	dup := newRequest(t, s, sub.ID)
+	err := s.InTx(ctx, func(tx store.Tx) error {
+		r := &store.Request{SubscriberID: sub.ID, TransactionID: dup.TransactionID,
+			Message: []byte{0x30, 0}, ReceivedAt: t0}
+		if err := tx.CreateRequest(ctx, r); err != nil {
+			return err
+		}
+		_, err := tx.Subscriber(ctx, sub.ID)
+		return err
+	})
+	wantConflict(t, err, store.KeyRequestTransaction, "CreateRequest")
+}

@@ -48,6 +48,7 @@ func Run(t *testing.T, b Backend) {
 		{"Transactions", testTransactions},
 		{"ListTransactions", testListTransactions},
 		{"HeldChecks", testHeldChecks},
+		{"RequestIDsInTx", testRequestIDsInTx},
 		{"Mailbox", testMailbox},
 		{"Audit", testAudit},
 		{"AuditTamper", testAuditTamper},

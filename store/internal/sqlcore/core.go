@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -130,6 +131,12 @@ type Dialect struct {
 	// then fails with an error that Classify maps to store.ErrNotFound or
 	// a *RowChanged.
 	ExpectOne string
+	// RequestIDs, when set, returns the first of RequestIDBlock request IDs
+	// that no one else will use (the sequence behind requests.id advances
+	// by RequestIDBlock), so that CreateRequest can choose the ID and be
+	// held back in a pipeline instead of waiting for RETURNING id.
+	RequestIDs     string
+	RequestIDBlock int64
 	// MigrationLock is run first in the migration transaction to keep two
 	// processes from migrating at once ("" when the transaction suffices).
 	MigrationLock string
@@ -143,6 +150,28 @@ type DB struct {
 	// head is the audit chain's head after this process's last append
 	// in Go, a hint that saves reading it (nil: unknown).
 	head atomic.Pointer[auditHead]
+	// ids is the block of request IDs this process holds (RequestIDs).
+	ids struct {
+		sync.Mutex
+		next, end int64
+	}
+}
+
+// requestID returns a request ID of this process's block, fetching a new
+// block through c when it is used up.
+func (db *DB) requestID(ctx context.Context, c Conn) (int64, error) {
+	db.ids.Lock()
+	defer db.ids.Unlock()
+	if db.ids.next == db.ids.end {
+		var first int64
+		if err := c.QueryRow(ctx, db.dialect.RequestIDs).Scan(&first); err != nil {
+			return 0, err
+		}
+		db.ids.next, db.ids.end = first, first+db.dialect.RequestIDBlock
+	}
+	id := db.ids.next
+	db.ids.next++
+	return id, nil
 }
 
 var _ store.Store = (*DB)(nil)

@@ -45,13 +45,27 @@ func (o ops) CreateRequest(ctx context.Context, r *store.Request) error {
 	} else {
 		updated = r.DecidedAt
 	}
-	err := o.w().QueryRow(ctx, `INSERT INTO requests (subscriber_id, transaction_id, message,
-		signer_serial, spki_sha256, state, received_at, updated_at, decided_at, decided_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		r.SubscriberID, r.TransactionID, r.Message, nb(r.SignerSerial), nb(r.SPKISHA256),
-		r.State, ts(r.ReceivedAt), ts(updated), ts(r.DecidedAt), r.DecidedBy).Scan(&r.ID)
-	if err != nil {
+	args := []any{r.SubscriberID, r.TransactionID, r.Message, nb(r.SignerSerial),
+		nb(r.SPKISHA256), r.State, ts(r.ReceivedAt), ts(updated), ts(r.DecidedAt), r.DecidedBy}
+	fail := func(err error) error {
 		return o.fail(op, table, withKey(o.db.drv.Classify(err), store.KeyRequestTransaction))
+	}
+	if d := o.deferrer(); d != nil && o.db.dialect.RequestIDs != "" {
+		// The ID chosen here, the insert held back: a transactionID used
+		// before fails a later call or the commit.
+		id, err := o.db.requestID(ctx, o.tx)
+		if err != nil {
+			return o.fail(op, table, err)
+		}
+		d.Defer(`INSERT INTO requests (id, subscriber_id, transaction_id, message,
+			signer_serial, spki_sha256, state, received_at, updated_at, decided_at, decided_by)
+			VALUES ($11, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, append(args, id), fail)
+		r.ID = id
+	} else if err := o.w().QueryRow(ctx, `INSERT INTO requests (subscriber_id, transaction_id,
+		message, signer_serial, spki_sha256, state, received_at, updated_at, decided_at,
+		decided_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		args...).Scan(&r.ID); err != nil {
+		return fail(err)
 	}
 	r.ReceivedAt, r.UpdatedAt, r.DecidedAt = norm(r.ReceivedAt), norm(updated), norm(r.DecidedAt)
 	return nil
