@@ -334,6 +334,9 @@ func (s *Server) process(ctx context.Context, ex *exchange) (Body, error) {
 	if err := s.checkHeader(ex); err != nil {
 		return Body{}, err
 	}
+	if p, ok := s.store.(TransactionPrefetcher); ok {
+		p.Prefetch(ctx, req.Header.TransactionID)
+	}
 	if err := s.checkProtection(ctx, ex); err != nil {
 		return Body{}, err
 	}

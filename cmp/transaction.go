@@ -121,6 +121,16 @@ type TransactionBatcher interface {
 	Batch(ctx context.Context) (batched context.Context, commit func(context.Context) error)
 }
 
+// TransactionPrefetcher is a TransactionStore that is told the
+// transactionID of the message Handle is handling (under the context of
+// its batch) once the header is checked, before the Authority's first
+// call, so that it can read the transaction along with the Authority's
+// first read (a certificate, say) rather than after it.
+type TransactionPrefetcher interface {
+	TransactionStore
+	Prefetch(ctx context.Context, transactionID []byte)
+}
+
 // ErrHandleAgain is what a TransactionBatcher's commit wraps when the
 // message should be handled again: what it wrote lost a race that a second
 // pass resolves (it then finds the other server's result).

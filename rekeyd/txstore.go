@@ -32,6 +32,34 @@ var _ cmp.TransactionStore = (*TransactionStore)(nil)
 
 var _ cmp.TransactionBatcher = (*TransactionStore)(nil)
 
+var _ cmp.TransactionPrefetcher = (*TransactionStore)(nil)
+
+// Prefetch implements cmp.TransactionPrefetcher: the message's first
+// certificate read (the revocation check of its signer) reads its
+// transaction too, in one round trip, and the first look at the
+// transaction (Create, Get) takes that row.
+func (s *TransactionStore) Prefetch(ctx context.Context, id []byte) {
+	if u := unitOf(ctx); u != nil && len(id) > 0 {
+		u.mu.Lock()
+		u.txID, u.txRead, u.tx = append([]byte(nil), id...), false, nil
+		u.mu.Unlock()
+	}
+}
+
+// transaction reads the row of id, or takes it from the message's
+// certificate read (Prefetch).
+func (s *TransactionStore) transaction(ctx context.Context, id []byte) (*store.Transaction,
+	error) {
+	if row, ok := unitOf(ctx).takeTransaction(id); ok {
+		if row == nil {
+			return nil, &store.OpError{Op: "Transaction", Table: "transactions",
+				Err: store.ErrNotFound}
+		}
+		return row, nil
+	}
+	return s.st.Transaction(ctx, txSender, id)
+}
+
 // Batch implements cmp.TransactionBatcher: while the Server handles one
 // message under the returned context, the transaction's writes wait in a
 // unit for the next commit of the same message (see unit); commit makes
@@ -69,7 +97,7 @@ func (s *TransactionStore) Create(ctx context.Context, tx *cmp.Transaction) erro
 // message is refused as transactionIdInUse.
 func (s *TransactionStore) createLater(ctx context.Context, u *unit, tx *cmp.Transaction,
 	row *store.Transaction) error {
-	old, err := s.st.Transaction(ctx, txSender, tx.ID)
+	old, err := s.transaction(ctx, tx.ID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		u.addAlone(func(ctx context.Context, t store.Tx) error {
@@ -141,7 +169,7 @@ func (s *TransactionStore) replaceExpired(ctx context.Context, tx *cmp.Transacti
 
 // Get returns a live transaction, or cmp.ErrTransactionNotFound.
 func (s *TransactionStore) Get(ctx context.Context, id []byte) (*cmp.Transaction, error) {
-	row, err := s.st.Transaction(ctx, txSender, id)
+	row, err := s.transaction(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, cmp.ErrTransactionNotFound
 	}

@@ -1,6 +1,7 @@
 package rekeyd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -44,6 +45,28 @@ type unit struct {
 	ops       []unitOp
 	certs     map[string]store.Certificate // by serial
 	requestID int64
+	// txID is the message's transactionID (cmp.TransactionPrefetcher),
+	// read along with the message's first certificate read; tx is that
+	// row, nil when there is none, once read (txRead), for the message's
+	// first look at its transaction.
+	txID   []byte
+	txRead bool
+	tx     *store.Transaction
+}
+
+// takeTransaction returns the transaction row of id read along with the
+// message's certificate, once: ok is false when it was not read.
+func (u *unit) takeTransaction(id []byte) (row *store.Transaction, ok bool) {
+	if u == nil {
+		return nil, false
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if !u.txRead || !bytes.Equal(u.txID, id) {
+		return nil, false
+	}
+	row, u.tx, u.txRead, u.txID = u.tx, nil, false, nil
+	return row, true
 }
 
 // A unitOp is a queued write. alone says it is one statement of the store
@@ -175,7 +198,29 @@ func certificateOnce(ctx context.Context, st certificateReader, serial []byte) (
 	if ok {
 		return &c, nil
 	}
-	rec, err := st.Certificate(ctx, serial)
+	u.mu.Lock()
+	txID := u.txID
+	u.mu.Unlock()
+	var rec *store.Certificate
+	var err error
+	if s, ok := st.(store.Store); ok && txID != nil {
+		// The message's transaction with it, in one round trip.
+		var row *store.Transaction
+		rec, row, err = s.CertificateAndTransaction(ctx, serial, txSender, txID)
+		if err == nil {
+			u.mu.Lock()
+			if bytes.Equal(u.txID, txID) {
+				u.tx, u.txRead = row, true
+			}
+			u.mu.Unlock()
+			if rec == nil {
+				return nil, &store.OpError{Op: "Certificate", Table: "certificates",
+					Err: store.ErrNotFound}
+			}
+		}
+	} else {
+		rec, err = st.Certificate(ctx, serial)
+	}
 	if err != nil {
 		return nil, err
 	}

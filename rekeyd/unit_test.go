@@ -191,28 +191,49 @@ func (r *recordingTransport) Exchange(ctx context.Context, der []byte) ([]byte, 
 // through its transaction's row, without reading the new certificate.
 // Without either it is 3.
 func TestCertificateReadsPerRenewal(t *testing.T) {
-	reads := new(atomic.Int64)
-	wrapStore = func(st store.Store) store.Store { return &certReadCounter{Store: st, n: reads} }
+	reads, txReads := new(atomic.Int64), new(atomic.Int64)
+	wrapStore = func(st store.Store) store.Store {
+		return &certReadCounter{Store: st, n: reads, tx: txReads}
+	}
 	t.Cleanup(func() { wrapStore = nil })
 	e := newEnv(t, testPolicy("ecdsa-p256", operator.ApprovalAuto, nil))
 	s := e.enroll("ООО Ромашка", time.Time{})
 	reads.Store(0)
+	txReads.Store(0)
 	e.renew(s)
 	if got, want := reads.Load(), int64(1); got != want {
 		t.Errorf("%d certificate reads per renewal, want %d", got, want)
 	}
+	// The kur's transaction comes with its certificate (Prefetch); the
+	// certConf reads its own.
+	if got, want := txReads.Load(), int64(1); got != want {
+		t.Errorf("%d transaction reads of their own per renewal, want %d", got, want)
+	}
 }
 
-// certReadCounter counts Certificate calls, in transactions and outside.
+// certReadCounter counts Certificate calls, in transactions and outside,
+// with CertificateAndTransaction's, and Transaction calls in tx.
 type certReadCounter struct {
 	store.Store
-	n *atomic.Int64
+	n, tx *atomic.Int64
 }
 
 func (s *certReadCounter) Certificate(ctx context.Context, serial []byte) (
 	*store.Certificate, error) {
 	s.n.Add(1)
 	return s.Store.Certificate(ctx, serial)
+}
+
+func (s *certReadCounter) CertificateAndTransaction(ctx context.Context, serial, sender,
+	id []byte) (*store.Certificate, *store.Transaction, error) {
+	s.n.Add(1)
+	return s.Store.CertificateAndTransaction(ctx, serial, sender, id)
+}
+
+func (s *certReadCounter) Transaction(ctx context.Context, sender, id []byte) (
+	*store.Transaction, error) {
+	s.tx.Add(1)
+	return s.Store.Transaction(ctx, sender, id)
 }
 
 func (s *certReadCounter) InTx(ctx context.Context, fn func(store.Tx) error) error {

@@ -218,6 +218,11 @@ type Tx interface {
 	// CreateTransaction stores a new transaction with Version 1. A
 	// (sender, transactionID) pair in use is an [ErrConflict].
 	CreateTransaction(ctx context.Context, t *Transaction) error
+	// CertificateAndTransaction reads the certificate with a serial and the
+	// transaction of sender and transactionID together (on PostgreSQL in
+	// one round trip); either is nil when there is none.
+	CertificateAndTransaction(ctx context.Context, serial, sender, transactionID []byte) (
+		*Certificate, *Transaction, error)
 	// Transaction returns a transaction by sender and transactionID.
 	Transaction(ctx context.Context, sender, transactionID []byte) (*Transaction, error)
 	// ListTransactions returns the transactions q selects, those expiring

@@ -218,7 +218,16 @@ const maxAttempts = 5
 
 type driver struct{ pool *pgxpool.Pool }
 
-func (d *driver) Read() sqlcore.Conn  { return conn{d.pool} }
+func (d *driver) Read() sqlcore.Conn { return conn{d.pool} }
+
+// ReadBatch implements sqlcore.BatchReader.
+func (d *driver) ReadBatch(ctx context.Context, qs []sqlcore.Query) error {
+	var b pgx.Batch
+	for _, q := range qs {
+		b.Queue(q.SQL, q.Args...).QueryRow(func(r pgx.Row) error { return q.Scan(r) })
+	}
+	return d.pool.SendBatch(ctx, &b).Close()
+}
 func (d *driver) Write() sqlcore.Conn { return conn{d.pool} }
 
 func (d *driver) Tx(ctx context.Context, fn func(sqlcore.Conn) error) error {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -297,4 +298,44 @@ func testRequestIDsInTx(t *testing.T, b Backend) {
 		return err
 	})
 	wantConflict(t, err, store.KeyRequestTransaction, "CreateRequest")
+}
+
+// testCertificateAndTransaction: the two reads together, each nil when
+// missing, outside a transaction and inside one.
+func testCertificateAndTransaction(t *testing.T, b Backend) {
+	ctx := context.Background()
+	s, _ := fresh(t, b)
+	sub := newSubscriber(t, s)
+	cert := issue(t, s, sub.ID, approved(t, s, sub.ID).ID)
+	tr := &store.Transaction{Sender: []byte("cmp"), TransactionID: random(16), Expect: "open",
+		CreatedAt: t0, ExpiresAt: at(time.Hour), State: []byte{1}}
+	must(t, s.CreateTransaction(ctx, tr))
+	read := func(tx store.Tx, serial, id []byte) (*store.Certificate, *store.Transaction) {
+		t.Helper()
+		c, got, err := tx.CertificateAndTransaction(ctx, serial, []byte("cmp"), id)
+		must(t, err)
+		return c, got
+	}
+	for _, in := range []bool{false, true} {
+		var tx store.Tx = s
+		check := func(tx store.Tx) error {
+			c, got := read(tx, cert.Serial, tr.TransactionID)
+			if c == nil || !bytes.Equal(c.DER, cert.DER) || got == nil || got.Version != 1 ||
+				!bytes.Equal(got.State, tr.State) {
+				t.Errorf("in a transaction %v: both read: %+v, %+v", in, c, got)
+			}
+			if c, got := read(tx, newSerial(), tr.TransactionID); c != nil || got == nil {
+				t.Errorf("in a transaction %v: unknown serial: %v, %v", in, c, got)
+			}
+			if c, got := read(tx, cert.Serial, random(16)); c == nil || got != nil {
+				t.Errorf("in a transaction %v: unknown transaction: %v, %v", in, c, got)
+			}
+			return nil
+		}
+		if in {
+			must(t, s.InTx(ctx, check))
+		} else {
+			must(t, check(tx))
+		}
+	}
 }

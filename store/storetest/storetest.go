@@ -49,6 +49,7 @@ func Run(t *testing.T, b Backend) {
 		{"ListTransactions", testListTransactions},
 		{"HeldChecks", testHeldChecks},
 		{"RequestIDsInTx", testRequestIDsInTx},
+		{"CertificateAndTransaction", testCertificateAndTransaction},
 		{"Mailbox", testMailbox},
 		{"Audit", testAudit},
 		{"AuditTamper", testAuditTamper},

@@ -61,6 +61,20 @@ func (e *RowChanged) Error() string {
 	return fmt.Sprintf("the row changed meanwhile (now %q)", e.Current)
 }
 
+// A Query is one read of a ReadBatch: Scan gets its row (a Row whose Scan
+// returns the driver's no-rows error when there is none).
+type Query struct {
+	SQL  string
+	Args []any
+	Scan func(Row) error
+}
+
+// A BatchReader is a Driver that sends several reads outside transactions
+// in one round trip; it returns the first error of a Scan.
+type BatchReader interface {
+	ReadBatch(ctx context.Context, qs []Query) error
+}
+
 // Driver is what an engine provides.
 type Driver interface {
 	// Read returns the connections for reads outside transactions.

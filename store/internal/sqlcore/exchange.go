@@ -2,6 +2,7 @@ package sqlcore
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"rekey/store"
@@ -49,6 +50,45 @@ func (o ops) CreateTransaction(ctx context.Context, t *store.Transaction) error 
 		*p = norm(*p)
 	}
 	return nil
+}
+
+func (o ops) CertificateAndTransaction(ctx context.Context, serial, sender,
+	transactionID []byte) (*store.Certificate, *store.Transaction, error) {
+	const op = "CertificateAndTransaction"
+	var (
+		cert *store.Certificate
+		tx   *store.Transaction
+	)
+	qs := []Query{
+		{`SELECT ` + certificateCols + ` FROM certificates WHERE serial = $1`, []any{serial},
+			func(r Row) (err error) { cert, err = scanCertificate(r); return err }},
+		{`SELECT ` + transactionCols + ` FROM transactions
+			WHERE sender = $1 AND transaction_id = $2`, []any{sender, transactionID},
+			func(r Row) (err error) { tx, err = scanTransaction(r); return err }},
+	}
+	// A missing row is nil, not an error.
+	for i := range qs {
+		scan := qs[i].Scan
+		qs[i].Scan = func(r Row) error {
+			if err := o.db.drv.Classify(scan(r)); err != nil &&
+				!errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			return nil
+		}
+	}
+	if br, ok := o.db.drv.(BatchReader); ok && o.tx == nil {
+		if err := br.ReadBatch(ctx, qs); err != nil {
+			return nil, nil, o.fail(op, "certificates, transactions", err)
+		}
+		return cert, tx, nil
+	}
+	for _, q := range qs {
+		if err := q.Scan(o.r().QueryRow(ctx, q.SQL, q.Args...)); err != nil {
+			return nil, nil, o.fail(op, "certificates, transactions", err)
+		}
+	}
+	return cert, tx, nil
 }
 
 func (o ops) Transaction(
