@@ -170,16 +170,9 @@ SELECT rekey_expect_one(count(*), %s) FROM w`
 // sequence advances by as many (migration 0006).
 const requestIDBlock = 64
 
-// countRateAtMost is HitRate's count failing, by rekey_expect_at_most
-// (migration 0005), past the limit $4.
-const countRateAtMost = `WITH c AS (INSERT INTO rate_counters
-	(subscriber_id, bucket, window_start, count) VALUES ($1, $2, $3, 1)
-	ON CONFLICT (subscriber_id, bucket) DO UPDATE SET
-	count = CASE WHEN excluded.window_start > rate_counters.window_start
-		THEN 1 ELSE rate_counters.count + 1 END,
-	window_start = CASE WHEN excluded.window_start > rate_counters.window_start
-		THEN excluded.window_start ELSE rate_counters.window_start END
-	RETURNING count)
+// countRateAtMost makes the count fail, by rekey_expect_at_most
+// (migration 0005), past the limit $4 (sqlcore.Dialect.CountRateAtMost).
+const countRateAtMost = `WITH c AS (%s)
 SELECT rekey_expect_at_most(count, $4) FROM c`
 
 // keyUncertified fails, by rekey_expect_none (migration 0005), when a

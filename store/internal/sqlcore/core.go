@@ -127,10 +127,11 @@ type Dialect struct {
 	// in the database when it records nothing, as ExpectOne does, so that
 	// it can be held back in a pipeline; same arguments.
 	RecordCertificateOrFail string
-	// CountRateAtMost, when set, is the statement of Tx.CountRate that
-	// fails in the database when the count passes the limit, so that it
-	// can be held back in a pipeline: arguments subscriber, bucket,
-	// window, max; Classify maps its failure to store.ErrRateExceeded.
+	// CountRateAtMost, when set, makes the count of Tx.CountRate fail in
+	// the database when it passes the limit, so that it can be held back
+	// in a pipeline: a format whose %s is the counting statement (which
+	// returns count), with the limit as argument $4; Classify maps its
+	// failure to store.ErrRateExceeded.
 	CountRateAtMost string
 	// KeyUncertified, when set, is the statement of
 	// Tx.RequireKeyUncertified that fails in the database when a

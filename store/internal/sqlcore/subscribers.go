@@ -82,16 +82,19 @@ func (o ops) HitRate(
 		return 0, invalid(op, table, "bucket and window are required")
 	}
 	var n int64
-	err := o.w().QueryRow(ctx, `INSERT INTO rate_counters
-		(subscriber_id, bucket, window_start, count) VALUES ($1, $2, $3, 1)
-		ON CONFLICT (subscriber_id, bucket) DO UPDATE SET
-		count = CASE WHEN excluded.window_start > rate_counters.window_start
-			THEN 1 ELSE rate_counters.count + 1 END,
-		window_start = CASE WHEN excluded.window_start > rate_counters.window_start
-			THEN excluded.window_start ELSE rate_counters.window_start END
-		RETURNING count`, subscriberID, bucket, ts(window)).Scan(&n)
+	err := o.w().QueryRow(ctx, hitRate, subscriberID, bucket, ts(window)).Scan(&n)
 	return n, o.fail(op, table, err)
 }
+
+// hitRate counts one event in a window and returns the count.
+const hitRate = `INSERT INTO rate_counters
+	(subscriber_id, bucket, window_start, count) VALUES ($1, $2, $3, 1)
+	ON CONFLICT (subscriber_id, bucket) DO UPDATE SET
+	count = CASE WHEN excluded.window_start > rate_counters.window_start
+		THEN 1 ELSE rate_counters.count + 1 END,
+	window_start = CASE WHEN excluded.window_start > rate_counters.window_start
+		THEN excluded.window_start ELSE rate_counters.window_start END
+	RETURNING count`
 
 func (o ops) CountRate(
 	ctx context.Context,
@@ -104,7 +107,7 @@ func (o ops) CountRate(
 	if bucket == "" || window.IsZero() {
 		return invalid(op, table, "bucket and window are required")
 	}
-	if q := o.db.dialect.CountRateAtMost; q != "" && o.later(q,
+	if f := o.db.dialect.CountRateAtMost; f != "" && o.later(fmt.Sprintf(f, hitRate),
 		[]any{subscriberID, bucket, ts(window), max},
 		func(err error) error { return o.fail(op, table, err) }) {
 		return nil
