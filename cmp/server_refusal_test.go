@@ -6,10 +6,12 @@ import (
 	"crypto"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -481,5 +483,69 @@ func TestCloseExpiredBacklog(t *testing.T) {
 	}
 	if got, err := e.srv.CloseExpired(ctx); got != 0 || err != nil {
 		t.Fatalf("CloseExpired a third time: %d, %v", got, err)
+	}
+}
+
+// againStore is a MemoryTransactionStore whose batches' commits fail with
+// ErrHandleAgain the first times left says, counting the replay checks.
+type againStore struct {
+	*MemoryTransactionStore
+	mu      sync.Mutex
+	left    int
+	batches int
+	nonces  int
+}
+
+func (s *againStore) Batch(ctx context.Context) (context.Context, func(context.Context) error) {
+	return ctx, func(context.Context) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.batches++
+		if s.left > 0 {
+			s.left--
+			return fmt.Errorf("test store: %w", ErrHandleAgain)
+		}
+		return nil
+	}
+}
+
+func (s *againStore) SeenNonce(ctx context.Context, nonce []byte, until time.Time) (bool,
+	error) {
+	s.mu.Lock()
+	s.nonces++
+	s.mu.Unlock()
+	return s.MemoryTransactionStore.SeenNonce(ctx, nonce, until)
+}
+
+// TestHandleAgain: a message whose batch's commit asks for it is handled
+// once more, without a second replay check (the first pass recorded the
+// nonce); a second request to handle it again is an error, not a loop.
+func TestHandleAgain(t *testing.T) {
+	st := &againStore{}
+	e := newTestEnv(t, "ecdsa", func(c *ServerConfig) {
+		st.MemoryTransactionStore = NewMemoryTransactionStore(c.Clock)
+		c.Transactions = st
+	})
+	cred := e.enroll(t, "Алиса")
+	ctx := context.Background()
+	opts := &KeyUpdateOptions{Current: cred.Certificate, CurrentKey: cred.Key,
+		NewKey: newKey(t, "ecdsa")}
+	st.mu.Lock()
+	st.left, st.batches, st.nonces = 1, 0, 0
+	st.mu.Unlock()
+	res, err := e.client.UpdateKey(ctx, opts)
+	if err != nil || res.Certificate == nil {
+		t.Fatalf("kur handled again: %v", err)
+	}
+	st.mu.Lock()
+	if st.batches != 2 || st.nonces != 1 {
+		t.Errorf("%d batches and %d replay checks, want 2 and 1", st.batches, st.nonces)
+	}
+	st.left = 2
+	st.mu.Unlock()
+	opts.NewKey = newKey(t, "ecdsa")
+	opts.TransactionID = nil
+	if _, err := e.client.UpdateKey(ctx, opts); err == nil {
+		t.Error("a message asked to be handled again twice was answered")
 	}
 }
