@@ -296,6 +296,12 @@ func (a *Authority) Secret(ctx context.Context, reference []byte) ([]byte, error
 // Enroll issues the certificate of an ir protected by a one-time secret,
 // with the subject registered when the secret was issued. A secret gives
 // one certificate.
+//
+// Known issue: that is enforced in this process (enrollMu) and by the
+// transaction's row for a resent ir; two replicas given irs with
+// different transactionIDs and the same secret at the same moment could
+// both issue. The secrets are kept in the mailbox as they are, not
+// encrypted.
 func (a *Authority) Enroll(ctx context.Context, req *cmp.EnrollRequest) (*cmp.Decision, error) {
 	op := a.op
 	op.enrollMu.Lock()

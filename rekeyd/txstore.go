@@ -92,6 +92,10 @@ func (s *TransactionStore) Create(ctx context.Context, tx *cmp.Transaction) erro
 	return nil
 }
 
+// Known issue: a kur resent while the first is still in its first
+// transaction (the row not yet committed) is refused as
+// transactionIdInUse; the client's next retry finds the transaction.
+//
 // createLater is Create in a unit: the row is checked now and written at
 // the unit's next commit, where a transaction created meanwhile by another
 // message is refused as transactionIdInUse.
