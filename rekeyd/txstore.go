@@ -92,13 +92,13 @@ func (s *TransactionStore) Create(ctx context.Context, tx *cmp.Transaction) erro
 	return nil
 }
 
-// Known issue: a kur resent while the first is still in its first
-// transaction (the row not yet committed) is refused as
-// transactionIdInUse; the client's next retry finds the transaction.
-//
 // createLater is Create in a unit: the row is checked now and written at
 // the unit's next commit, where a transaction created meanwhile by another
 // message is refused as transactionIdInUse.
+//
+// Known issue: so is a kur resent while the first is still in its first
+// transaction (the row not yet committed); the client's next retry finds
+// the transaction.
 func (s *TransactionStore) createLater(ctx context.Context, u *unit, tx *cmp.Transaction,
 	row *store.Transaction) error {
 	old, err := s.transaction(ctx, tx.ID)
