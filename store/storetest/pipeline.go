@@ -134,33 +134,42 @@ func testHeldWrites(t *testing.T, b Backend) {
 			return tx.RecordCertificate(ctx, newCertificate(sub.ID, approved.ID, newSerial()))
 		}, store.ErrNotFound, "RecordCertificate"},
 	}
+	// Each write fails the transaction whether a statement follows it or
+	// the commit does (on PostgreSQL the whole transaction is then one
+	// batch without BEGIN and COMMIT, an implicit transaction).
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			before := random(16)
-			var atCall, later error
-			err := s.InTx(ctx, func(tx store.Tx) error {
-				if err := tx.RememberNonce(ctx, sender, before, at(time.Hour)); err != nil {
-					return err
+		for _, readAfter := range []bool{true, false} {
+			name := tc.name
+			if !readAfter {
+				name += ", nothing after"
+			}
+			t.Run(name, func(t *testing.T) {
+				before := random(16)
+				var atCall, later error
+				err := s.InTx(ctx, func(tx store.Tx) error {
+					if err := tx.RememberNonce(ctx, sender, before, at(time.Hour)); err != nil {
+						return err
+					}
+					if atCall = tc.write(tx); atCall != nil || !readAfter {
+						return atCall
+					}
+					_, later = tx.Subscriber(ctx, sub.ID)
+					return later
+				})
+				target := tc.target
+				if tc.op == "RecordCertificate" && errors.Is(err, store.ErrInvalid) {
+					// Without its serial, a certificate is refused as not found
+					// or (the engine cannot tell which) as not reserved for it.
+					target = store.ErrInvalid
 				}
-				if atCall = tc.write(tx); atCall != nil {
-					return atCall
+				if atCall == nil && later != nil && !errors.Is(later, target) {
+					t.Errorf("the call after the write: %v, want the write's error", later)
 				}
-				_, later = tx.Subscriber(ctx, sub.ID)
-				return later
+				wantErr(t, err, target, tc.op)
+				// The nonce remembered before the write was undone with it.
+				must(t, s.RememberNonce(ctx, sender, before, at(time.Hour)))
 			})
-			target := tc.target
-			if tc.op == "RecordCertificate" && errors.Is(err, store.ErrInvalid) {
-				// Without its serial, a certificate is refused as not found
-				// or (the engine cannot tell which) as not reserved for it.
-				target = store.ErrInvalid
-			}
-			if atCall == nil && later != nil && !errors.Is(later, target) {
-				t.Errorf("the call after the write: %v, want the write's error", later)
-			}
-			wantErr(t, err, target, tc.op)
-			// The nonce remembered before the write was undone with it.
-			must(t, s.RememberNonce(ctx, sender, before, at(time.Hour)))
-		})
+		}
 	}
 	got, err := s.Request(ctx, waiting.ID)
 	must(t, err)
