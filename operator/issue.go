@@ -49,6 +49,15 @@ type IssueRequest struct {
 	// audit trail; Actor is who asked ("policy", an operator's name).
 	RequestHash []byte
 	Actor       string
+
+	// Claim, when set, runs in the transaction that reserves the serial,
+	// before the reservation: a one-time use it records (store.Tx.ClaimOnce
+	// of a one-time secret) commits with the serial or not at all, so that
+	// of two issuances claiming one use, in this process or in another
+	// replica, one signs and the other fails before anything is signed,
+	// with the claim's error or the commit's. It needs a ledger that is a
+	// TxRunner, and may run again when the transaction is retried.
+	Claim func(ctx context.Context, tx store.Tx) error
 }
 
 // Issued is the result of Issue.
@@ -160,6 +169,16 @@ func (ca *CA) reserve(ctx context.Context, l Ledger, is *issuance) error {
 			*is = *d
 		}
 		is.reserved = reserved
+	}
+
+	if req.Claim != nil {
+		tx, ok := l.(store.Tx)
+		if !ok {
+			return errors.New("operator: internal error: a claim needs a transactional ledger")
+		}
+		if err := req.Claim(ctx, tx); err != nil {
+			return err
+		}
 	}
 
 	// 2. Persist the serial before anything is signed with it.

@@ -31,6 +31,10 @@ type Enrollment struct {
 	// Actor names the operator's employee in the audit trail ("office"
 	// when empty).
 	Actor string
+
+	// claim is the one-time use the issuance takes (an ir's secret):
+	// operator.IssueRequest.Claim.
+	claim func(ctx context.Context, tx store.Tx) error
 }
 
 // Enrolled is the result of an enrollment.
@@ -95,7 +99,7 @@ func (op *Operator) issueTo(ctx context.Context, s *store.Subscriber, pub crypto
 	e *Enrollment, hash []byte) (*operator.Issued, error) {
 	iss, err := op.ca.Issue(ctx, &operator.IssueRequest{SubscriberID: s.ID,
 		RawSubject: s.SubjectDER, PublicKey: pub, NotAfter: e.NotAfter, RequestHash: hash,
-		Actor: actorOr(e.Actor)})
+		Actor: actorOr(e.Actor), Claim: e.claim})
 	var ce *store.ConflictError
 	if errors.As(err, &ce) && ce.Key == store.KeyCertificateSPKI {
 		return nil, ErrKeyCertified
@@ -295,17 +299,19 @@ func (a *Authority) Secret(ctx context.Context, reference []byte) ([]byte, error
 
 // Enroll issues the certificate of an ir protected by a one-time secret,
 // with the subject registered when the secret was issued. A secret gives
-// one certificate.
+// one certificate, ever: the issuance claims the secret's use
+// (store.Tx.ClaimOnce) in the transaction that reserves the serial, so
+// that of two irs with one secret, sent to one replica or to two at the
+// same moment, one is signed and the other refused as a used secret. A
+// resent ir (the same transactionID) gets its answer from the
+// transaction's row. A crash after the claim and before the certificate
+// is recorded leaves the secret used and no certificate: the office
+// issues a new secret, and no secret ever yields two certificates.
 //
-// Known issue: that is enforced in this process (enrollMu) and by the
-// transaction's row for a resent ir; two replicas given irs with
-// different transactionIDs and the same secret at the same moment could
-// both issue. The secrets are kept in the mailbox as they are, not
+// Known issue: the secrets are kept in the mailbox as they are, not
 // encrypted.
 func (a *Authority) Enroll(ctx context.Context, req *cmp.EnrollRequest) (*cmp.Decision, error) {
 	op := a.op
-	op.enrollMu.Lock()
-	defer op.enrollMu.Unlock()
 	id, msgs, err := op.secretMessages(ctx, req.Reference)
 	if err != nil {
 		return nil, err
@@ -335,7 +341,15 @@ func (a *Authority) Enroll(ctx context.Context, req *cmp.EnrollRequest) (*cmp.De
 		"subscriber:"+itoa(id), nil); err != nil {
 		return nil, err
 	}
-	iss, err := op.issueTo(ctx, s, req.PublicKey, &Enrollment{Actor: "ir"}, sum(req.MessageDER))
+	claim := append([]byte("ir-secret:"), req.Reference...)
+	iss, err := op.issueTo(ctx, s, req.PublicKey, &Enrollment{Actor: "ir",
+		claim: func(ctx context.Context, tx store.Tx) error {
+			return tx.ClaimOnce(ctx, claim, op.now().UTC())
+		}}, sum(req.MessageDER))
+	var ce *store.ConflictError
+	if errors.As(err, &ce) && ce.Key == store.KeyClaim {
+		return a.refuseEnroll(ctx, id, secretUnknown(), "secret used")
+	}
 	if err != nil {
 		if errors.Is(err, ErrKeyCertified) {
 			return a.refuseEnroll(ctx, id, cmp.Refuse(cmp.FailBadCertTemplate,

@@ -63,7 +63,6 @@ type Operator struct {
 	cmp     *cmp.Server
 	cmpErr  error
 
-	enrollMu sync.Mutex // one ir per secret at a time in this process
 	crlMu    sync.Mutex
 	crl      []byte
 	crlAt    time.Time

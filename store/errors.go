@@ -33,6 +33,7 @@ const (
 	KeyRequestTransaction = "request.transaction"
 	KeyTransaction        = "transaction"
 	KeyNonce              = "nonce"
+	KeyClaim              = "claim"
 )
 
 // OpError is a failed store operation: the method, the main table and the

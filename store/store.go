@@ -235,6 +235,14 @@ type Tx interface {
 	// sender used before is an [ErrConflict] (a replay), until
 	// ExpireTransactions removes it.
 	RememberNonce(ctx context.Context, sender, nonce []byte, expires time.Time) error
+	// ClaimOnce records that the one-time thing named key (a one-time
+	// secret's use, say) was used at at; a key claimed before is an
+	// [ErrConflict] on [KeyClaim], forever. In a caller's transaction the
+	// claim commits with the rest or not at all, so that of several
+	// transactions claiming one key, in this process or another replica,
+	// one commits. In a pipelined transaction (PostgreSQL) the conflict
+	// may come from a later call of the transaction or from the commit.
+	ClaimOnce(ctx context.Context, key []byte, at time.Time) error
 	// ExpireTransactions deletes transactions and nonces that expired
 	// before now and returns how many rows went.
 	ExpireTransactions(ctx context.Context, now time.Time) (int64, error)

@@ -191,6 +191,7 @@ var constraintKeys = map[string]string{
 	"requests_transaction_key": store.KeyRequestTransaction,
 	"transactions_pkey":        store.KeyTransaction,
 	"nonces_pkey":              store.KeyNonce,
+	"claims_pkey":              store.KeyClaim,
 }
 
 // SQLSTATE codes the driver acts on.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -699,5 +701,75 @@ func testMailbox(t *testing.T, b Backend) {
 	must(t, err)
 	if len(list) != 1 || list[0].ID != m3.ID {
 		t.Errorf("Messages of B: %v", sprint(list))
+	}
+}
+
+// testClaims: a key is claimed once, ever; a claim in a transaction that
+// rolls back is not made; of two replicas claiming one key in transactions
+// that also reserve a serial, exactly one commits, with its serial.
+func testClaims(t *testing.T, b Backend) {
+	s, dsn := fresh(t, b)
+	ctx := context.Background()
+	key := []byte("ir-secret:1:ref")
+	wantErr(t, s.ClaimOnce(ctx, nil, t0), store.ErrInvalid, "ClaimOnce")
+	wantErr(t, s.ClaimOnce(ctx, key, time.Time{}), store.ErrInvalid, "ClaimOnce")
+
+	undo := errors.New("undo")
+	err := s.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.ClaimOnce(ctx, key, t0); err != nil {
+			return err
+		}
+		return undo
+	})
+	if !errors.Is(err, undo) {
+		t.Fatalf("InTx: %v, want the function's error", err)
+	}
+	must(t, s.ClaimOnce(ctx, key, t0))
+	wantConflict(t, s.ClaimOnce(ctx, key, at(time.Hour)), store.KeyClaim, "ClaimOnce")
+	// In a transaction the conflict undoes the transaction's other writes,
+	// whichever call or the commit reports it.
+	serial := newSerial()
+	err = s.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.ClaimOnce(ctx, key, at(time.Hour)); err != nil {
+			return err
+		}
+		return tx.ReserveSerial(ctx, &store.Reservation{Serial: serial, Issuer: issuer,
+			ReservedAt: t0})
+	})
+	wantConflict(t, err, store.KeyClaim, "ClaimOnce")
+	if _, err := s.Reservation(ctx, serial); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the serial of a failed claim: %v, want not found", err)
+	}
+	must(t, s.ClaimOnce(ctx, []byte("ir-secret:1:other"), t0))
+
+	rs, rdsn := replicas(t, b)
+	for round := range 5 {
+		key := []byte(fmt.Sprintf("raced %d", round))
+		var won atomic.Int32
+		race(rs, func(i int, s store.Store) {
+			err := s.InTx(ctx, func(tx store.Tx) error {
+				if err := tx.ClaimOnce(ctx, key, t0); err != nil {
+					return err
+				}
+				return tx.ReserveSerial(ctx, &store.Reservation{Serial: newSerial(),
+					Issuer: issuer, ReservedAt: t0})
+			})
+			var ce *store.ConflictError
+			switch {
+			case err == nil:
+				won.Add(1)
+			case !errors.As(err, &ce) || ce.Key != store.KeyClaim:
+				t.Errorf("racer %d: %v, want success or a claim conflict", i, err)
+			}
+		})
+		if n := won.Load(); n != 1 {
+			t.Errorf("round %d: %d racers claimed the key, want exactly one", round, n)
+		}
+	}
+	if n := b.QueryInt(t, rdsn, `SELECT count(*) FROM serials`); n != 5 {
+		t.Errorf("%d serials reserved by the racers, want 5", n)
+	}
+	if n := b.QueryInt(t, dsn, `SELECT count(*) FROM claims`); n != 2 {
+		t.Errorf("%d claims in the first store, want 2", n)
 	}
 }

@@ -47,6 +47,7 @@ func Run(t *testing.T, b Backend) {
 		{"RevocationAndCRL", testRevocationAndCRL},
 		{"Transactions", testTransactions},
 		{"ListTransactions", testListTransactions},
+		{"Claims", testClaims},
 		{"HeldChecks", testHeldChecks},
 		{"RequestIDsInTx", testRequestIDsInTx},
 		{"CertificateAndTransaction", testCertificateAndTransaction},

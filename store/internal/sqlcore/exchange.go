@@ -193,6 +193,25 @@ func (o ops) RememberNonce(ctx context.Context, sender, nonce []byte, expires ti
 	return nil
 }
 
+func (o ops) ClaimOnce(ctx context.Context, key []byte, at time.Time) error {
+	const op, table = "ClaimOnce", "claims"
+	if len(key) == 0 || at.IsZero() {
+		return invalid(op, table, "key and time are required")
+	}
+	const q = `INSERT INTO claims (key, claimed_at) VALUES ($1, $2)`
+	args := []any{key, ts(at)}
+	fail := func(err error) error {
+		return o.fail(op, table, withKey(o.db.drv.Classify(err), store.KeyClaim))
+	}
+	if o.later(q, args, fail) {
+		return nil
+	}
+	if _, err := o.w().Exec(ctx, q, args...); err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
 func (o ops) ExpireTransactions(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
 	err := o.atomic(ctx, func(o ops) error {

@@ -1,0 +1,133 @@
+package rekeyd
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"rekey/cmp"
+	"rekey/operator"
+	"rekey/store"
+)
+
+// certificatesOf returns the certificates recorded for the subscriber of
+// a one-time secret.
+func (e *env) certificatesOf(sec *Secret) []store.Certificate {
+	e.t.Helper()
+	ctx := context.Background()
+	id, _, err := e.op.secretMessages(ctx, []byte(sec.Reference))
+	if err != nil || id == 0 {
+		e.t.Fatalf("the secret's subscriber: %d, %v", id, err)
+	}
+	certs, err := e.op.Store.ListCertificates(ctx, store.CertificateQuery{SubscriberID: id})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return certs
+}
+
+// TestEnrollSecretClaimedElsewhere: an ir whose secret another replica
+// has just claimed (its certificate not yet recorded there, so no
+// "issued" message here) is refused as a used secret, and nothing is
+// signed for it.
+func TestEnrollSecretClaimedElsewhere(t *testing.T) {
+	onEngines(t, func(t *testing.T, dsn string) {
+		e := newEnvDB(t, testPolicy("gost2012-256", operator.ApprovalManual, nil), dsn)
+		ctx := context.Background()
+		sec, err := e.op.IssueSecret(ctx, testSubject("ИП Петров"), "office")
+		if err != nil {
+			t.Fatal(err)
+		}
+		claim := append([]byte("ir-secret:"), sec.Reference...)
+		if err := e.op.Store.ClaimOnce(ctx, claim, t0); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.client.Enroll(ctx, &cmp.EnrollOptions{Reference: []byte(sec.Reference),
+			Secret: []byte(sec.Value), NewKey: e.newKey()})
+		wantRefusal(t, err, cmp.FailNotAuthorized, "уже использован", "used")
+		if certs := e.certificatesOf(sec); len(certs) != 0 {
+			t.Errorf("%d certificates for a claimed secret, want none", len(certs))
+		}
+		e.wantAuditCount(operator.AuditSignBefore, 0)
+		e.wantAuditCount(AuditEnrollmentRefused, 1)
+		if _, err := e.op.VerifyAudit(ctx); err != nil {
+			t.Errorf("audit chain: %v", err)
+		}
+	})
+}
+
+// TestEnrollSecretTwoReplicas: irs with one secret and different
+// transactionIDs sent at once to two rekeyd replicas on one database give
+// one certificate; every other ir is refused.
+func TestEnrollSecretTwoReplicas(t *testing.T) {
+	onEngines(t, func(t *testing.T, dsn string) {
+		e := newEnvDB(t, testPolicy("gost2012-256", operator.ApprovalManual, nil), dsn)
+		ctx := context.Background()
+		pw := func() ([]byte, error) { return []byte("ca password"), nil }
+		op2, err := Open(ctx, e.dir, &OpenOptions{Password: pw, Now: e.clock.Now,
+			Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h2, err := op2.Handler()
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv2 := httptest.NewServer(h2)
+		t.Cleanup(func() { srv2.Close(); op2.Close() })
+		c2 := e.newClient()
+		c2.Transport = &cmp.HTTPTransport{URL: srv2.URL + "/.well-known/cmp"}
+
+		for round := range 3 {
+			sec, err := e.op.IssueSecret(ctx, testSubject("ИП Петров "+itoa(int64(round))),
+				"office")
+			if err != nil {
+				t.Fatal(err)
+			}
+			const irs = 6
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			issued, refused := 0, 0
+			start := make(chan struct{})
+			for i := range irs {
+				c := e.client
+				if i%2 == 1 {
+					c = c2
+				}
+				k := e.newKey()
+				wg.Go(func() {
+					<-start
+					res, err := c.Enroll(ctx, &cmp.EnrollOptions{
+						Reference: []byte(sec.Reference), Secret: []byte(sec.Value), NewKey: k})
+					mu.Lock()
+					defer mu.Unlock()
+					var se *cmp.ServerError
+					switch {
+					case err == nil && res.Certificate != nil:
+						issued++
+					case errors.As(err, &se) && se.Failure()&cmp.FailNotAuthorized != 0:
+						refused++
+					default:
+						t.Errorf("ir %d: %v, want a certificate or a refusal", i, err)
+					}
+				})
+			}
+			close(start)
+			wg.Wait()
+			if issued != 1 || refused != irs-1 {
+				t.Errorf("round %d: %d issued and %d refused, want 1 and %d", round, issued,
+					refused, irs-1)
+			}
+			if certs := e.certificatesOf(sec); len(certs) != 1 {
+				t.Errorf("round %d: %d certificates recorded, want 1", round, len(certs))
+			}
+		}
+		if _, err := e.op.VerifyAudit(ctx); err != nil {
+			t.Errorf("audit chain: %v", err)
+		}
+	})
+}
