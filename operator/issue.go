@@ -51,13 +51,14 @@ type IssueRequest struct {
 	Actor       string
 
 	// Claim, when set, runs in the transaction that reserves the serial,
-	// before the reservation: a one-time use it records (store.Tx.ClaimOnce
-	// of a one-time secret) commits with the serial or not at all, so that
-	// of two issuances claiming one use, in this process or in another
-	// replica, one signs and the other fails before anything is signed,
-	// with the claim's error or the commit's. It needs a ledger that is a
-	// TxRunner, and may run again when the transaction is retried.
-	Claim func(ctx context.Context, tx store.Tx) error
+	// before the reservation, and is given the serial: a one-time use it
+	// records (store.Tx.ClaimOnce of a one-time secret) commits with the
+	// serial or not at all, so that of two issuances claiming one use, in
+	// this process or in another replica, one signs and the other fails
+	// before anything is signed, with the claim's error or the commit's.
+	// It needs a ledger that is a TxRunner, and may run again when the
+	// transaction is retried.
+	Claim func(ctx context.Context, tx store.Tx, serial []byte) error
 }
 
 // Issued is the result of Issue.
@@ -176,7 +177,7 @@ func (ca *CA) reserve(ctx context.Context, l Ledger, is *issuance) error {
 		if !ok {
 			return errors.New("operator: internal error: a claim needs a transactional ledger")
 		}
-		if err := req.Claim(ctx, tx); err != nil {
+		if err := req.Claim(ctx, tx, SerialBytes(is.tok.template().SerialNumber)); err != nil {
 			return err
 		}
 	}

@@ -34,7 +34,7 @@ type Enrollment struct {
 
 	// claim is the one-time use the issuance takes (an ir's secret):
 	// operator.IssueRequest.Claim.
-	claim func(ctx context.Context, tx store.Tx) error
+	claim func(ctx context.Context, tx store.Tx, serial []byte) error
 }
 
 // Enrolled is the result of an enrollment.
@@ -304,9 +304,11 @@ func (a *Authority) Secret(ctx context.Context, reference []byte) ([]byte, error
 // that of two irs with one secret, sent to one replica or to two at the
 // same moment, one is signed and the other refused as a used secret. A
 // resent ir (the same transactionID) gets its answer from the
-// transaction's row. A crash after the claim and before the certificate
-// is recorded leaves the secret used and no certificate: the office
-// issues a new secret, and no secret ever yields two certificates.
+// transaction's row; a new ir with the same secret and key gets the
+// certificate again (enrolledBefore). A crash after the claim and before
+// the certificate is recorded leaves the secret used and no certificate:
+// the office issues a new secret, and no secret ever yields two
+// certificates.
 //
 // Known issue: the secrets are kept in the mailbox as they are, not
 // encrypted.
@@ -318,7 +320,7 @@ func (a *Authority) Enroll(ctx context.Context, req *cmp.EnrollRequest) (*cmp.De
 	}
 	for _, m := range msgs {
 		if m.Kind == kindSecretIssued {
-			return a.refuseEnroll(ctx, id, secretUnknown(), "secret used")
+			return a.enrolledBefore(ctx, id, m.Body, req.PublicKey)
 		}
 	}
 	s, err := op.Store.Subscriber(ctx, id)
@@ -343,8 +345,13 @@ func (a *Authority) Enroll(ctx context.Context, req *cmp.EnrollRequest) (*cmp.De
 	}
 	claim := append([]byte("ir-secret:"), req.Reference...)
 	iss, err := op.issueTo(ctx, s, req.PublicKey, &Enrollment{Actor: "ir",
-		claim: func(ctx context.Context, tx store.Tx) error {
-			return tx.ClaimOnce(ctx, claim, op.now().UTC())
+		claim: func(ctx context.Context, tx store.Tx, serial []byte) error {
+			if err := tx.ClaimOnce(ctx, claim, op.now().UTC()); err != nil {
+				return err
+			}
+			return tx.PutMessage(ctx, &store.Message{SubscriberID: id,
+				TransactionID: req.Reference, Kind: kindSecretIssued, Body: serial,
+				CreatedAt: op.now().UTC()})
 		}}, sum(req.MessageDER))
 	var ce *store.ConflictError
 	if errors.As(err, &ce) && ce.Key == store.KeyClaim {
@@ -358,12 +365,39 @@ func (a *Authority) Enroll(ctx context.Context, req *cmp.EnrollRequest) (*cmp.De
 		}
 		return nil, err
 	}
-	if err := op.Store.PutMessage(ctx, &store.Message{SubscriberID: id,
-		TransactionID: req.Reference, Kind: kindSecretIssued,
-		Body: iss.Record.Serial, CreatedAt: op.now().UTC()}); err != nil {
-		return nil, fmt.Errorf("rekeyd: marking the secret used: %w", err)
-	}
 	return cmp.IssuedDecision(iss.DER, op.CACert.Raw), nil
+}
+
+// enrolledBefore answers an ir whose secret was used for the certificate
+// serial. When that certificate is recorded, valid and of pub, the ir is
+// the enrollment it was made for, sent again with a new transactionID (the
+// answer was lost, or the server stopped before it recorded it): it gets
+// that certificate again, and nothing is signed. Any other key, or no
+// certificate (the server stopped while signing), is a used secret.
+func (a *Authority) enrolledBefore(ctx context.Context, id int64, serial []byte,
+	pub crypto.PublicKey) (*cmp.Decision, error) {
+	op := a.op
+	rec, err := op.Store.Certificate(ctx, serial)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return a.refuseEnroll(ctx, id, secretUnknown(), "secret used")
+	case err != nil:
+		return nil, fmt.Errorf("rekeyd: the certificate of the used secret: %w", err)
+	}
+	cert, err := pki.ParseCertificate(rec.DER)
+	if err != nil {
+		return nil, fmt.Errorf("rekeyd: the certificate of the used secret: %w", err)
+	}
+	same, ok := cert.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
+	if rec.Status != store.StatusValid || !ok || !same.Equal(pub) {
+		return a.refuseEnroll(ctx, id, secretUnknown(), "secret used")
+	}
+	details, _ := json.Marshal(map[string]string{"serial": hex.EncodeToString(serial)})
+	if err := op.audit(ctx, op.Store, "ir", operator.AuditIssuedAgain,
+		"subscriber:"+itoa(id), details); err != nil {
+		return nil, err
+	}
+	return cmp.IssuedDecision(rec.DER, op.CACert.Raw), nil
 }
 
 func (a *Authority) refuseEnroll(ctx context.Context, id int64, r *cmp.Refusal,

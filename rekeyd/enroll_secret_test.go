@@ -1,6 +1,7 @@
 package rekeyd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -130,4 +131,84 @@ func TestEnrollSecretTwoReplicas(t *testing.T) {
 			t.Errorf("audit chain: %v", err)
 		}
 	})
+}
+
+// TestEnrollSecretAfterCrash: the server dies after each number of
+// commits of an ir in turn and restarts. The subscriber's client, which
+// got no answer, sends a new ir with the same secret and key: it gets the
+// certificate recorded before the crash, or, when none was recorded, a
+// new one when the secret was not yet claimed and a used-secret refusal
+// when it was; never a second certificate. An ir with another key is
+// refused once a certificate exists.
+func TestEnrollSecretAfterCrash(t *testing.T) {
+	for commits := int64(0); ; commits++ {
+		if commits > 20 {
+			t.Fatal("the ir never completed")
+		}
+		var ds *dyingStore
+		wrapStore = func(st store.Store) store.Store {
+			ds = &dyingStore{Store: st}
+			ds.left.Store(-1)
+			return ds
+		}
+		e := newEnv(t, testPolicy("gost2012-256", operator.ApprovalManual, nil))
+		wrapStore = nil
+		ctx := context.Background()
+		sec, err := e.op.IssueSecret(ctx, testSubject("ИП Петров"), "office")
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := e.newKey()
+		opts := &cmp.EnrollOptions{Reference: []byte(sec.Reference), Secret: []byte(sec.Value),
+			NewKey: k}
+		ds.dieAfter(commits)
+		res, err := e.client.Enroll(ctx, opts)
+		if err == nil {
+			if res.Certificate == nil {
+				t.Fatalf("after %d commits: answered %s, want the certificate", commits,
+					res.State.State)
+			}
+			return // the ir needed fewer commits than this: every crash point was seen
+		}
+		e.restart()
+		before := e.certificatesOf(sec)
+		if len(before) > 1 {
+			t.Fatalf("after %d commits: %d certificates", commits, len(before))
+		}
+		res, err = e.client.Enroll(ctx, opts)
+		after := e.certificatesOf(sec)
+		t.Logf("died after %d commits: %d certificates recorded; the new ir: %v",
+			commits, len(before), err)
+		switch {
+		case err == nil && res.Certificate != nil:
+			if len(after) != 1 || len(before) == 1 && !bytes.Equal(after[0].DER, before[0].DER) {
+				t.Errorf("after %d commits: %d certificates before the new ir, %d after",
+					commits, len(before), len(after))
+			}
+			if !bytes.Equal(res.Certificate.Raw, after[0].DER) {
+				t.Errorf("after %d commits: the ir got another certificate than the one recorded",
+					commits)
+			}
+			cred := cmp.MACCredentials([]byte(sec.Reference), []byte(sec.Value))
+			if err := e.client.Confirm(ctx, res.State, cred, true); err != nil {
+				t.Errorf("after %d commits: certConf: %v", commits, err)
+			}
+		case len(before) == 0 && len(after) == 0:
+			wantRefusal(t, err, cmp.FailNotAuthorized, "уже использован", "used")
+		default:
+			t.Errorf("after %d commits: the new ir: %v, with %d certificates before and %d after",
+				commits, err, len(before), len(after))
+		}
+		other := *opts
+		other.NewKey = e.newKey()
+		if _, err := e.client.Enroll(ctx, &other); err == nil {
+			t.Errorf("after %d commits: an ir with another key enrolled", commits)
+		}
+		if n := len(e.certificatesOf(sec)); n > 1 {
+			t.Errorf("after %d commits: %d certificates for one secret", commits, n)
+		}
+		if _, err := e.op.VerifyAudit(ctx); err != nil {
+			t.Errorf("after %d commits: audit chain: %v", commits, err)
+		}
+	}
 }

@@ -261,7 +261,9 @@ func (s *TransactionStore) SeenNonce(ctx context.Context, nonce []byte,
 // Version 0, and the Server's update of it finds nothing to update.
 //
 // Known issue: an ir whose answer was never recorded has no request to
-// find it by, so its certificate stays valid.
+// find it by: its certificate stays valid, and the subscriber's next ir
+// with the same secret and key gets it (Authority.Enroll); if none comes,
+// nothing revokes it.
 func (s *TransactionStore) Expired(ctx context.Context, now time.Time,
 	limit int) ([]*cmp.Transaction, error) {
 	rows, err := s.st.ListTransactions(ctx, store.TransactionQuery{Sender: txSender,
