@@ -221,8 +221,10 @@ type secretBody struct {
 }
 
 // IssueSecret registers the subscriber of subject and gives them a
-// one-time secret for one ir. The secret is stored in the subscriber's
-// mailbox until used.
+// one-time secret for one ir. The secret waits in the subscriber's
+// mailbox until used, encrypted with the directory's SecretsKeyFile
+// (AES-256-GCM, bound to its reference), which a directory made before
+// that file existed gets here.
 func (op *Operator) IssueSecret(ctx context.Context, subject *pki.Subject, actor string) (
 	*Secret, error) {
 	s, err := op.Register(ctx, subject, actor)
@@ -239,7 +241,15 @@ func (op *Operator) IssueSecret(ctx context.Context, subject *pki.Subject, actor
 	}
 	sec := &Secret{Reference: itoa(s.ID) + "-" + hex.EncodeToString(b[:8]),
 		Value: hex.EncodeToString(b[8:]), Expires: op.now().UTC().Add(DefaultSecretLifetime)}
-	body, _ := json.Marshal(secretBody{Secret: sec.Value, Expires: sec.Expires})
+	aead, err := op.secretsAEAD(true)
+	if err != nil {
+		return nil, err
+	}
+	plain, _ := json.Marshal(secretBody{Secret: sec.Value, Expires: sec.Expires})
+	body, err := sealSecret(aead, random, []byte(sec.Reference), plain)
+	if err != nil {
+		return nil, err
+	}
 	if err := op.Store.PutMessage(ctx, &store.Message{SubscriberID: s.ID,
 		TransactionID: []byte(sec.Reference), Kind: kindSecret, Body: body,
 		CreatedAt: op.now().UTC()}); err != nil {
@@ -288,8 +298,18 @@ func (a *Authority) Secret(ctx context.Context, reference []byte) ([]byte, error
 		if m.Kind != kindSecret {
 			continue
 		}
+		plain := m.Body // stored before the secrets key existed
+		if isSealed(m.Body) {
+			aead, err := a.op.secretsAEAD(false)
+			if err != nil {
+				return nil, err
+			}
+			if plain, err = openSecret(aead, reference, m.Body); err != nil {
+				return nil, err
+			}
+		}
 		var b secretBody
-		if json.Unmarshal(m.Body, &b) != nil || !a.op.now().Before(b.Expires) {
+		if json.Unmarshal(plain, &b) != nil || !a.op.now().Before(b.Expires) {
 			break
 		}
 		return []byte(b.Secret), nil
@@ -309,9 +329,6 @@ func (a *Authority) Secret(ctx context.Context, reference []byte) ([]byte, error
 // the certificate is recorded leaves the secret used and no certificate:
 // the office issues a new secret, and no secret ever yields two
 // certificates.
-//
-// Known issue: the secrets are kept in the mailbox as they are, not
-// encrypted.
 func (a *Authority) Enroll(ctx context.Context, req *cmp.EnrollRequest) (*cmp.Decision, error) {
 	op := a.op
 	id, msgs, err := op.secretMessages(ctx, req.Reference)

@@ -3,10 +3,14 @@ package rekeyd
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -210,5 +214,130 @@ func TestEnrollSecretAfterCrash(t *testing.T) {
 		if _, err := e.op.VerifyAudit(ctx); err != nil {
 			t.Errorf("after %d commits: audit chain: %v", commits, err)
 		}
+	}
+}
+
+// TestSecretsEncryptedAtRest: a one-time secret waits in the database
+// encrypted with the directory's secrets key and bound to its reference;
+// a secret stored in the clear by an earlier version still enrolls; a
+// directory without the key gets one at the next secret; and without the
+// key, or with the row moved to another reference, the secret does not
+// open and nothing is issued.
+func TestSecretsEncryptedAtRest(t *testing.T) {
+	e := newEnv(t, testPolicy("gost2012-256", operator.ApprovalManual, nil))
+	ctx := context.Background()
+	a := &Authority{op: e.op}
+	body := func(sec *Secret) (int64, []byte) {
+		t.Helper()
+		id, msgs, err := e.op.secretMessages(ctx, []byte(sec.Reference))
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("the secret's messages: %d, %v", len(msgs), err)
+		}
+		return id, msgs[0].Body
+	}
+	enroll := func(sec *Secret) error {
+		res, err := e.client.Enroll(ctx, &cmp.EnrollOptions{Reference: []byte(sec.Reference),
+			Secret: []byte(sec.Value), NewKey: e.newKey()})
+		if err == nil && res.Certificate == nil {
+			t.Fatalf("ir answered %s", res.State.State)
+		}
+		return err
+	}
+
+	sec, err := e.op.IssueSecret(ctx, testSubject("ИП Петров"), "office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, b := body(sec); !isSealed(b) || bytes.Contains(b, []byte(sec.Value)) {
+		t.Fatalf("the stored secret is not sealed: %q", b)
+	}
+	if err := enroll(sec); err != nil {
+		t.Fatalf("ir with a sealed secret: %v", err)
+	}
+
+	// Stored in the clear before the key existed.
+	legacy, err := e.op.IssueSecret(ctx, testSubject("ИП Сидоров"), "office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := body(legacy)
+	clear, _ := json.Marshal(secretBody{Secret: legacy.Value, Expires: legacy.Expires})
+	moveSecret(t, e, id, legacy.Reference, clear)
+	if err := enroll(legacy); err != nil {
+		t.Fatalf("ir with a secret stored in the clear: %v", err)
+	}
+
+	// Sealed for one reference, moved to another.
+	s1, err := e.op.IssueSecret(ctx, testSubject("ИП Иванов"), "office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := e.op.IssueSecret(ctx, testSubject("ИП Кузнецов"), "office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, b1 := body(s1)
+	id2, _ := body(s2)
+	moveSecret(t, e, id2, s2.Reference, b1)
+	if _, err := a.Secret(ctx, []byte(s2.Reference)); err == nil ||
+		!strings.Contains(err.Error(), "does not open") {
+		t.Errorf("a secret moved to another reference: %v, want it not to open", err)
+	}
+
+	// Without the key file the secret does not open; no certificate.
+	keyFile := filepath.Join(e.dir, SecretsKeyFile)
+	saved, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	e.restart()
+	a = &Authority{op: e.op}
+	if _, err := a.Secret(ctx, []byte(s1.Reference)); err == nil ||
+		!strings.Contains(err.Error(), SecretsKeyFile+" is missing") {
+		t.Errorf("without the key file: %v, want it named", err)
+	}
+	if err := enroll(s1); err == nil {
+		t.Error("enrolled with a secret whose key is gone")
+	}
+	if n := len(e.certificatesOf(s1)); n != 0 {
+		t.Errorf("%d certificates without the key, want none", n)
+	}
+
+	// A directory without a key gets one at the next secret, and that
+	// secret enrolls; the earlier ones need the old key back.
+	s3, err := e.op.IssueSecret(ctx, testSubject("ИП Смирнов"), "office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := os.ReadFile(keyFile)
+	if err != nil || bytes.Equal(fresh, saved) {
+		t.Fatalf("the new key file: %v (same as the old one: %v)", err, bytes.Equal(fresh, saved))
+	}
+	if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the key file's mode: %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+	if err := enroll(s3); err != nil {
+		t.Fatalf("ir with a secret under the new key: %v", err)
+	}
+}
+
+// moveSecret replaces the body of the secret message of reference.
+func moveSecret(t *testing.T, e *env, id int64, reference string, body []byte) {
+	t.Helper()
+	ctx := context.Background()
+	msgs, err := e.op.Store.Messages(ctx, id, []byte(reference))
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("messages: %d, %v", len(msgs), err)
+	}
+	if err := e.op.Store.AckMessage(ctx, id, msgs[0].ID, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.op.Store.PutMessage(ctx, &store.Message{SubscriberID: id,
+		TransactionID: []byte(reference), Kind: kindSecret, Body: body,
+		CreatedAt: e.clock.Now()}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -138,6 +138,13 @@ func Init(ctx context.Context, dir string, o *InitOptions) (*Config, error) {
 	}
 	written = append(written, p)
 
+	// The key of the one-time secrets waiting in the database.
+	p = filepath.Join(dir, SecretsKeyFile)
+	if _, err := createSecretsKey(p, o.Rand); err != nil {
+		return nil, err
+	}
+	written = append(written, p)
+
 	// 4. The database, migrated, with the first audit record.
 	st, err := store.Open(ctx, cfg.dsn(dir))
 	if err != nil {

@@ -1,6 +1,7 @@
 package rekeyd
 
 import (
+	"crypto/cipher"
 	"context"
 	"crypto"
 	"crypto/sha256"
@@ -67,6 +68,9 @@ type Operator struct {
 	crl      []byte
 	crlAt    time.Time
 	crlStale bool
+
+	secretsMu sync.Mutex
+	secrets   cipher.AEAD // of SecretsKeyFile, once read
 }
 
 // wrapStore, when set (by tests only), wraps the store Open opens.
