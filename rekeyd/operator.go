@@ -1,9 +1,9 @@
 package rekeyd
 
 import (
-	"crypto/cipher"
 	"context"
 	"crypto"
+	"crypto/cipher"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/pem"
