@@ -445,16 +445,25 @@ func (op *Operator) retireSecret(ctx context.Context, txID []byte) error {
 	if err != nil {
 		return err
 	}
+	retired := false
 	for _, m := range msgs {
-		if m.Kind != kindSecret || !bytes.Equal(m.TransactionID, tx.Reference) {
+		if !bytes.Equal(m.TransactionID, tx.Reference) {
+			continue
+		}
+		// The secret, and its used-for marker, which the sweep of
+		// undelivered certificates then no longer finds.
+		if m.Kind != kindSecret && m.Kind != kindSecretIssued {
 			continue
 		}
 		if err := op.Store.AckMessage(ctx, id, m.ID, op.now().UTC()); err != nil &&
 			!errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("rekeyd: retiring the secret: %w", err)
 		}
-		return op.audit(ctx, op.Store, "subscriber:"+itoa(id), AuditSecretUsed,
-			"subscriber:"+itoa(id), nil)
+		retired = retired || m.Kind == kindSecret
 	}
-	return nil
+	if !retired {
+		return nil
+	}
+	return op.audit(ctx, op.Store, "subscriber:"+itoa(id), AuditSecretUsed,
+		"subscriber:"+itoa(id), nil)
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"rekey/cmp"
 	"rekey/operator"
@@ -339,5 +340,75 @@ func moveSecret(t *testing.T, e *env, id int64, reference string, body []byte) {
 		TransactionID: []byte(reference), Kind: kindSecret, Body: body,
 		CreatedAt: e.clock.Now()}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUndeliveredEnrollmentRevoked: an ir's certificate recorded when the
+// server died before recording the answer, and never asked for again, is
+// revoked once undeliveredAfter has passed, and the sweep then forgets
+// it; a confirmed ir's certificate is left alone.
+func TestUndeliveredEnrollmentRevoked(t *testing.T) {
+	var ds *dyingStore
+	wrapStore = func(st store.Store) store.Store {
+		ds = &dyingStore{Store: st}
+		ds.left.Store(-1)
+		return ds
+	}
+	e := newEnv(t, testPolicy("gost2012-256", operator.ApprovalManual, nil))
+	wrapStore = nil
+	ctx := context.Background()
+
+	// A confirmed ir, before the crash.
+	done, err := e.op.IssueSecret(ctx, testSubject("ИП Сидоров"), "office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.client.Enroll(ctx, &cmp.EnrollOptions{Reference: []byte(done.Reference),
+		Secret: []byte(done.Value), NewKey: e.newKey()})
+	if err != nil || res.Certificate == nil {
+		t.Fatalf("ir: %v", err)
+	}
+	cred := cmp.MACCredentials([]byte(done.Reference), []byte(done.Value))
+	if err := e.client.Confirm(ctx, res.State, cred, true); err != nil {
+		t.Fatalf("certConf: %v", err)
+	}
+
+	sec, err := e.op.IssueSecret(ctx, testSubject("ИП Петров"), "office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds.dieAfter(2) // the claim with the serial, then the certificate; not the answer
+	if _, err := e.client.Enroll(ctx, &cmp.EnrollOptions{Reference: []byte(sec.Reference),
+		Secret: []byte(sec.Value), NewKey: e.newKey()}); err == nil {
+		t.Fatal("the ir was answered by a server that died")
+	}
+	e.restart()
+	certs := e.certificatesOf(sec)
+	if len(certs) != 1 || certs[0].Status != store.StatusValid {
+		t.Fatalf("after the crash: %d certificates, want one, valid", len(certs))
+	}
+
+	if n, err := e.op.CloseExpired(ctx); err != nil || n != 0 {
+		t.Fatalf("CloseExpired at once: %d, %v; want 0", n, err)
+	}
+	e.clock.Set(t0.Add(undeliveredAfter + time.Minute))
+	if n, err := e.op.CloseExpired(ctx); err != nil || n != 1 {
+		t.Fatalf("CloseExpired after %s: %d, %v; want 1", undeliveredAfter, n, err)
+	}
+	if got := e.certificatesOf(sec); len(got) != 1 || got[0].Status != store.StatusRevoked {
+		t.Errorf("the undelivered certificate: %+v, want revoked", got)
+	}
+	if got := e.certificatesOf(done); len(got) != 1 || got[0].Status != store.StatusValid {
+		t.Errorf("the confirmed certificate: %+v, want valid", got)
+	}
+	if n, err := e.op.CloseExpired(ctx); err != nil || n != 0 {
+		t.Errorf("CloseExpired again: %d, %v; want 0", n, err)
+	}
+	left, err := e.op.Store.ListMessages(ctx, store.MessageQuery{Kind: kindSecretIssued})
+	if err != nil || len(left) != 0 {
+		t.Errorf("used-secret markers left: %d, %v; want none", len(left), err)
+	}
+	if _, err := e.op.VerifyAudit(ctx); err != nil {
+		t.Errorf("audit chain: %v", err)
 	}
 }

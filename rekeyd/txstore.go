@@ -260,10 +260,14 @@ func (s *TransactionStore) SeenNonce(ctx context.Context, nonce []byte,
 // certificate recorded for its request; one whose row is gone has
 // Version 0, and the Server's update of it finds nothing to update.
 //
-// Known issue: an ir whose answer was never recorded has no request to
-// find it by: its certificate stays valid, and the subscriber's next ir
-// with the same secret and key gets it (Authority.Enroll); if none comes,
-// nothing revokes it.
+// Last, the irs' certificates recorded and never confirmed whose secret
+// was used (its marker, kindSecretIssued, written with the serial's
+// reservation) undeliveredAfter ago or more: the answer never recorded,
+// and no ir sent again for it (Authority.Enroll would have delivered it).
+// An ir's transaction closed otherwise (confirmed, or revoked through its
+// row) retires the marker; a marker whose certificate is gone or revoked
+// is retired here. Each comes as a transaction of Version 0 named after
+// the secret's reference.
 func (s *TransactionStore) Expired(ctx context.Context, now time.Time,
 	limit int) ([]*cmp.Transaction, error) {
 	rows, err := s.st.ListTransactions(ctx, store.TransactionQuery{Sender: txSender,
@@ -301,6 +305,41 @@ func (s *TransactionStore) Expired(ctx context.Context, now time.Time,
 		if tx != nil {
 			out = append(out, tx)
 		}
+	}
+	if len(out) >= limit {
+		return out, nil
+	}
+	irs, err := s.undeliveredEnrollments(ctx, now, limit-len(out))
+	return append(out, irs...), err
+}
+
+// undeliveredEnrollments lists, at most limit, the transactions to close
+// for irs whose certificate was recorded undeliveredAfter before now or
+// earlier and never confirmed; see Expired.
+func (s *TransactionStore) undeliveredEnrollments(ctx context.Context, now time.Time,
+	limit int) ([]*cmp.Transaction, error) {
+	markers, err := s.st.ListMessages(ctx, store.MessageQuery{Kind: kindSecretIssued,
+		CreatedBefore: now.Add(-undeliveredAfter), Limit: limit})
+	if err != nil {
+		return nil, fmt.Errorf("rekeyd: listing used secrets: %w", err)
+	}
+	var out []*cmp.Transaction
+	for _, m := range markers {
+		rec, err := s.st.Certificate(ctx, m.Body)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || err == nil && rec.Status != store.StatusValid:
+			// Nothing was signed, or it is revoked: nothing to close.
+			if err := s.st.AckMessage(ctx, m.SubscriberID, m.ID, now); err != nil &&
+				!errors.Is(err, store.ErrNotFound) {
+				return nil, fmt.Errorf("rekeyd: retiring a used secret: %w", err)
+			}
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("rekeyd: reading the certificate of a used secret: %w", err)
+		}
+		out = append(out, &cmp.Transaction{ID: append([]byte("ir:"), m.TransactionID...),
+			Kind: cmp.TypeIR, State: cmp.TxIssued, MAC: true, Reference: m.TransactionID,
+			Certificate: rec.DER})
 	}
 	return out, nil
 }

@@ -254,6 +254,10 @@ type Tx interface {
 	// Messages returns the unacknowledged messages of one subscriber, of
 	// one transaction when transactionID is not nil, oldest first.
 	Messages(ctx context.Context, subscriberID int64, transactionID []byte) ([]Message, error)
+	// ListMessages returns the unacknowledged messages of one kind, of
+	// every subscriber, created before q.CreatedBefore when set, oldest
+	// first, at most q.Limit when positive.
+	ListMessages(ctx context.Context, q MessageQuery) ([]Message, error)
 	// AckMessage marks a message delivered. Only its recipient can: a
 	// message of someone else is [ErrNotFound]. Acknowledging twice is
 	// not an error.

@@ -148,6 +148,13 @@ type Request struct {
 	DecidedBy     string    // an operator's name, or "policy" for automatic decisions
 }
 
+// MessageQuery selects unacknowledged messages for [Tx.ListMessages].
+type MessageQuery struct {
+	Kind          string // required
+	CreatedBefore time.Time
+	Limit         int
+}
+
 // RequestQuery selects requests for [Tx.ListRequests]. Zero fields select
 // everything.
 type RequestQuery struct {

@@ -702,6 +702,34 @@ func testMailbox(t *testing.T, b Backend) {
 	if len(list) != 1 || list[0].ID != m3.ID {
 		t.Errorf("Messages of B: %v", sprint(list))
 	}
+
+	// One kind across subscribers, unacknowledged, oldest first.
+	m4 := &store.Message{SubscriberID: c.ID, Kind: "confirmation", Body: random(10),
+		CreatedAt: at(-time.Minute)}
+	must(t, s.PutMessage(ctx, m4))
+	list, err = s.ListMessages(ctx, store.MessageQuery{Kind: "confirmation"})
+	must(t, err)
+	if want := []store.Message{*m4, *m2, *m3}; !reflect.DeepEqual(list, want) {
+		t.Errorf("ListMessages:\n got %v\nwant %v", sprint(list), sprint(want))
+	}
+	list, err = s.ListMessages(ctx, store.MessageQuery{Kind: "confirmation",
+		CreatedBefore: at(time.Minute), Limit: 5})
+	must(t, err)
+	if len(list) != 1 || list[0].ID != m4.ID {
+		t.Errorf("ListMessages created before: %v, want m4 alone", sprint(list))
+	}
+	list, err = s.ListMessages(ctx, store.MessageQuery{Kind: "confirmation", Limit: 2})
+	must(t, err)
+	if len(list) != 2 || list[0].ID != m4.ID || list[1].ID != m2.ID {
+		t.Errorf("ListMessages limit 2: %v", sprint(list))
+	}
+	list, err = s.ListMessages(ctx, store.MessageQuery{Kind: "cmp-response"})
+	must(t, err)
+	if len(list) != 0 {
+		t.Errorf("ListMessages lists an acknowledged message: %v", sprint(list))
+	}
+	_, err = s.ListMessages(ctx, store.MessageQuery{})
+	wantErr(t, err, store.ErrInvalid, "ListMessages")
 }
 
 // testClaims: a key is claimed once, ever; a claim in a transaction that

@@ -266,8 +266,31 @@ func (o ops) Messages(
 	if transactionID != nil {
 		w.add("transaction_id = $%d", transactionID)
 	}
-	rows, err := o.r().Query(ctx, `SELECT `+messageCols+` FROM mailbox`+w.sql()+` ORDER BY id`,
-		w.args...)
+	return o.messages(ctx, op, `SELECT `+messageCols+` FROM mailbox`+w.sql()+` ORDER BY id`,
+		w.args)
+}
+
+func (o ops) ListMessages(ctx context.Context, q store.MessageQuery) ([]store.Message, error) {
+	const op, table = "ListMessages", "mailbox"
+	if q.Kind == "" {
+		return nil, invalid(op, table, "the kind is required")
+	}
+	var w where
+	w.conds = append(w.conds, "acked_at IS NULL")
+	w.add("kind = $%d", q.Kind)
+	if !q.CreatedBefore.IsZero() {
+		w.add("created_at < $%d", ts(q.CreatedBefore))
+	}
+	lim := w.next(limit(q.Limit))
+	return o.messages(ctx, op, `SELECT `+messageCols+` FROM mailbox`+w.sql()+
+		` ORDER BY created_at, id LIMIT `+lim, w.args)
+}
+
+// messages runs a query of messageCols on the mailbox.
+func (o ops) messages(ctx context.Context, op, query string, args []any) ([]store.Message,
+	error) {
+	const table = "mailbox"
+	rows, err := o.r().Query(ctx, query, args...)
 	if err != nil {
 		return nil, o.fail(op, table, err)
 	}
