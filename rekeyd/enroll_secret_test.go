@@ -150,14 +150,7 @@ func TestEnrollSecretAfterCrash(t *testing.T) {
 		if commits > 20 {
 			t.Fatal("the ir never completed")
 		}
-		var ds *dyingStore
-		wrapStore = func(st store.Store) store.Store {
-			ds = &dyingStore{Store: st}
-			ds.left.Store(-1)
-			return ds
-		}
-		e := newEnv(t, testPolicy("gost2012-256", operator.ApprovalManual, nil))
-		wrapStore = nil
+		e, ds := newDyingEnv(t, testPolicy("gost2012-256", operator.ApprovalManual, nil), "")
 		ctx := context.Background()
 		sec, err := e.op.IssueSecret(ctx, testSubject("ИП Петров"), "office")
 		if err != nil {
@@ -348,14 +341,7 @@ func moveSecret(t *testing.T, e *env, id int64, reference string, body []byte) {
 // revoked once undeliveredAfter has passed, and the sweep then forgets
 // it; a confirmed ir's certificate is left alone.
 func TestUndeliveredEnrollmentRevoked(t *testing.T) {
-	var ds *dyingStore
-	wrapStore = func(st store.Store) store.Store {
-		ds = &dyingStore{Store: st}
-		ds.left.Store(-1)
-		return ds
-	}
-	e := newEnv(t, testPolicy("gost2012-256", operator.ApprovalManual, nil))
-	wrapStore = nil
+	e, ds := newDyingEnv(t, testPolicy("gost2012-256", operator.ApprovalManual, nil), "")
 	ctx := context.Background()
 
 	// A confirmed ir, before the crash.

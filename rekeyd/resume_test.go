@@ -99,6 +99,18 @@ func (s *dyingStore) RememberNonce(ctx context.Context, sender, nonce []byte,
 	return s.Store.RememberNonce(ctx, sender, nonce, until)
 }
 
+// newDyingEnv is newEnvDB on a dyingStore, alive until dieAfter.
+func newDyingEnv(t *testing.T, policy *operator.Config, dsn string) (*env, *dyingStore) {
+	var ds *dyingStore
+	wrapStore = func(st store.Store) store.Store {
+		ds = &dyingStore{Store: st}
+		ds.left.Store(-1)
+		return ds
+	}
+	defer func() { wrapStore = nil }()
+	return newEnvDB(t, policy, dsn), ds
+}
+
 // crashedRenewal is a kur whose server died after commits commits of it,
 // and the operator restarted on the same directory.
 type crashedRenewal struct {
@@ -121,14 +133,7 @@ func crashRenewal(t *testing.T, commits int64) *crashedRenewal {
 
 // crashRenewalDB is crashRenewal on the database of dsn ("" for SQLite).
 func crashRenewalDB(t *testing.T, commits int64, dsn string) *crashedRenewal {
-	var ds *dyingStore
-	wrapStore = func(st store.Store) store.Store {
-		ds = &dyingStore{Store: st}
-		ds.left.Store(-1)
-		return ds
-	}
-	e := newEnvDB(t, testPolicy("gost2012-256", operator.ApprovalAuto, nil), dsn)
-	wrapStore = nil
+	e, ds := newDyingEnv(t, testPolicy("gost2012-256", operator.ApprovalAuto, nil), dsn)
 	s := e.enroll("ООО Ромашка", time.Time{})
 	txID := make([]byte, 16)
 	rand.Read(txID)
