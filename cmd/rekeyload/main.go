@@ -88,6 +88,7 @@ type config struct {
 	keep        bool
 	pgPool      int
 	pgSocket    bool
+	compare     int
 }
 
 func newCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -103,6 +104,15 @@ func newCommand(stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if c.compare > 0 {
+				cmp, err := compare(cmd.Context(), &c, c.compare, stderr)
+				if len(cmp.Runs) > 0 {
+					if werr := cmp.write(stdout, c.asJSON); err == nil {
+						err = werr
+					}
+				}
+				return err
+			}
 			rep, err := run(cmd.Context(), &c, stderr)
 			if err != nil {
 				return err
@@ -144,6 +154,8 @@ func newCommand(stdout, stderr io.Writer) *cobra.Command {
 		"server's Unix socket instead of TCP on 127.0.0.1 (a database on the operator's host)")
 	f.IntVar(&c.pgPool, "pg-pool", 0, "with --db postgres: the operator's connection pool "+
 		"size (pool_max_conns; 0: the store's default)")
+	f.IntVar(&c.compare, "compare", 0, "run N pairs, SQLite then a throwaway PostgreSQL, "+
+		"with the other flags alike, and print both engines' figures and the ratio")
 	f.BoolVar(&c.asJSON, "json", false, "print the report as JSON")
 	f.BoolVar(&c.keep, "keep", false, "keep the temporary operator directory")
 	return cmd
@@ -166,6 +178,12 @@ func (c *config) check() error {
 		return errors.New("--pg-pool is for --db postgres (put pool_max_conns in a DSN)")
 	case c.pgSocket && c.db != "postgres":
 		return errors.New("--pg-socket is for --db postgres (put host=/socket/dir in a DSN)")
+	case c.compare < 0:
+		return errors.New("--compare must be a number of pairs")
+	case c.compare > 0 && (c.db != "sqlite" || c.url != "" || c.dir != "" || c.pgSocket ||
+		c.pgPool != 0 || c.cpuProfile != "" || c.blockProf != ""):
+		return errors.New("--compare runs both engines on fresh operators: it excludes --db, " +
+			"--url, --dir, --pg-socket, --pg-pool and the profiles")
 	case c.url != "" && c.inProcess:
 		return errors.New("--url and --in-process exclude each other")
 	case c.db != "sqlite" && c.db != "postgres" && !strings.HasPrefix(c.db, "postgres://") &&

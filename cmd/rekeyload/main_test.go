@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,6 +104,9 @@ func TestConfigCheck(t *testing.T) {
 		{"url in process", func(c *config) { c.url, c.dir, c.inProcess = "http://x", "d", true }},
 		{"unknown database", func(c *config) { c.db = "mysql://x" }},
 		{"socket without postgres", func(c *config) { c.pgSocket = true }},
+		{"negative compare", func(c *config) { c.compare = -1 }},
+		{"compare with a database", func(c *config) { c.compare, c.db = 1, "postgres" }},
+		{"compare with a directory", func(c *config) { c.compare, c.dir = 1, "d" }},
 	} {
 		c := good
 		tc.edit(&c)
@@ -249,5 +253,45 @@ func TestSocketDSN(t *testing.T) {
 	want := "postgres://postgres@/test_1_2?host=%2Ftmp%2Frekey-pgtest-1&port=5433&sslmode=disable"
 	if got != want {
 		t.Errorf("socketDSN = %s, want %s", got, want)
+	}
+}
+
+// TestCompareSmoke: --compare runs the engines alternately on fresh
+// operators and sums each one up from its own runs, with the ratio of
+// the means and of every pair.
+func TestCompareSmoke(t *testing.T) {
+	c := &config{subscribers: 6, concurrency: 3, rounds: 1, profile: "ecdsa-p256",
+		db: "sqlite", rekeyd: binary, compare: 2}
+	var log bytes.Buffer
+	cmp, err := compare(context.Background(), c, 2, &log)
+	if err != nil {
+		t.Fatalf("compare: %v\n%s", err, log.String())
+	}
+	if len(cmp.Runs) != 4 {
+		t.Fatalf("%d runs, want 4", len(cmp.Runs))
+	}
+	for i, rep := range cmp.Runs {
+		want := compareDatabases[i%2]
+		if !strings.HasPrefix(rep.Database, want) || rep.Succeeded != 6 {
+			t.Errorf("run %d: database %s, %d succeeded; want %s, 6", i, rep.Database,
+				rep.Succeeded, want)
+		}
+	}
+	for _, e := range cmp.Engines {
+		if len(e.PerSecond) != 2 || e.Min <= 0 || e.Min > e.Mean || e.Mean > e.Max {
+			t.Errorf("%s: inconsistent figures %+v", e.Database, e)
+		}
+	}
+	sq, pg := cmp.byName["sqlite"], cmp.byName["postgres"]
+	if r := cmp.Ratio; r == nil || len(r.Pairs) != 2 || r.OfMeans != sq.Mean/pg.Mean ||
+		r.Pairs[1] != sq.PerSecond[1]/pg.PerSecond[1] {
+		t.Errorf("ratio %+v from %v and %v", cmp.Ratio, sq.PerSecond, pg.PerSecond)
+	}
+	var out bytes.Buffer
+	if err := cmp.write(&out, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "slower than SQLite on the means") {
+		t.Errorf("the summary is missing:\n%s", out.String())
 	}
 }
