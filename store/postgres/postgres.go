@@ -148,7 +148,7 @@ SELECT $5, $6, $7, r.id, $8, $9, $10, $11, $12, $2, $13 FROM r`
 
 // recordCertificateOrFail is recordCertificate failing, by
 // rekey_expect_one, when it records nothing; the request's state tells
-// why.
+// why, read as expectOne reads it.
 const recordCertificateOrFail = `WITH r AS (
 	UPDATE requests SET state = $1, updated_at = $2
 	WHERE id = $3 AND state = $4 AND EXISTS (SELECT 1 FROM serials
@@ -157,14 +157,24 @@ const recordCertificateOrFail = `WITH r AS (
 i AS (INSERT INTO certificates (serial, issuer, subscriber_id, request_id, der, spki_sha256,
 	not_before, not_after, key_expires, issued_at, status)
 	SELECT $5, $6, $7, r.id, $8, $9, $10, $11, $12, $2, $13 FROM r
-	RETURNING 1)
-SELECT rekey_expect_one(count(*), (SELECT state FROM requests WHERE id = $3)) FROM i`
+	RETURNING 1),
+n AS (SELECT count(*) AS n FROM i)
+SELECT rekey_expect_one(n, CASE WHEN n = 1 THEN NULL
+	ELSE (SELECT state FROM requests WHERE id = $3 FOR SHARE) END) FROM n`
 
 // expectOne wraps a compare-and-set write so that it fails when it
-// changed no row (sqlcore.Dialect.ExpectOne).
+// changed no row (sqlcore.Dialect.ExpectOne). The row's state is read
+// only then, and with a lock: at READ COMMITTED a write that waited for
+// another transaction's change re-checks the row's newest version, but a
+// plain subquery of the same statement reads the snapshot taken before
+// the wait, which would report the state the other transaction changed
+// (a lost race taken for another failure); a locking read returns the
+// newest committed version. (The CASE leaves the subquery, an initplan,
+// unevaluated when the write succeeded.)
 const expectOne = `WITH w AS (%s
-	RETURNING 1)
-SELECT rekey_expect_one(count(*), %s) FROM w`
+	RETURNING 1),
+n AS (SELECT count(*) AS n FROM w)
+SELECT rekey_expect_one(n, CASE WHEN n = 1 THEN NULL ELSE (%s FOR SHARE) END) FROM n`
 
 // requestIDBlock is how many request IDs a process takes at once; the
 // sequence advances by as many (migration 0006).

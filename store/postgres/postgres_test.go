@@ -42,6 +42,8 @@ func backend(t testing.TB) storetest.Backend {
 			return n
 		},
 		Migrations: len(ms),
+		LockWaiters: `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`,
 	}
 }
 

@@ -29,6 +29,10 @@ type Backend struct {
 	QueryInt func(t testing.TB, dsn, query string, args ...any) int64
 	// Migrations is the number of migrations the engine has.
 	Migrations int
+	// LockWaiters, when set, is a query of how many sessions wait for a
+	// row lock; without it a test that needs a session blocked waits a
+	// moment instead.
+	LockWaiters string
 }
 
 // Run runs the conformance suite.
@@ -71,6 +75,7 @@ func Run(t *testing.T, b Backend) {
 		{"ConcurrentAuditBatches", testConcurrentAuditBatches},
 		{"ConcurrentAuditUndone", testConcurrentAuditUndone},
 		{"ConcurrentTransactions", testConcurrentTransactions},
+		{"RecordBehindConcurrentRecord", testRecordBehindConcurrentRecord},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, b) })

@@ -28,7 +28,7 @@ func (o ops) ReserveSerial(ctx context.Context, r *store.Reservation) error {
 			OR EXISTS (SELECT 1 FROM requests WHERE id = $5 AND state = $6)`
 	args := []any{r.Serial, r.Issuer, nid(r.RequestID), ts(r.ReservedAt), r.RequestID,
 		store.StateApproved}
-	if r.RequestID != 0 && o.laterOne(q, `(SELECT state FROM requests WHERE id = $5)`, args,
+	if r.RequestID != 0 && o.laterOne(q, `SELECT state FROM requests WHERE id = $5`, args,
 		func(err error) error { return o.heldStateError(op, table, r.RequestID, err) }) {
 		r.ReservedAt = norm(r.ReservedAt)
 		return nil

@@ -141,10 +141,13 @@ type Dialect struct {
 	// ExpectOne, when set, makes a compare-and-set write fail in the
 	// database when it changes no row, so that it can be held back in a
 	// pipeline (Deferrer). It is a format with two %s: the data-modifying
-	// statement, to which it adds RETURNING, and an SQL expression of the
-	// row's current state (NULL when the row is missing). The statement
-	// then fails with an error that Classify maps to store.ErrNotFound or
-	// a *RowChanged.
+	// statement, to which it adds RETURNING, and a SELECT of the row's
+	// state (no row when the row is missing), which it runs only when the
+	// write changed nothing, reading the row as committed after any wait
+	// the write made (not as the statement's snapshot saw it: a row that
+	// another replica changed meanwhile tells its new state). The
+	// statement then fails with an error that Classify maps to
+	// store.ErrNotFound or a *RowChanged.
 	ExpectOne string
 	// RequestIDs, when set, returns the first of RequestIDBlock request IDs
 	// that no one else will use (the sequence behind requests.id advances
@@ -247,7 +250,7 @@ func (o ops) later(query string, args []any, fail func(error) error) bool {
 
 // laterOne is later for a compare-and-set write dml that changes one
 // row: held back, it is made to fail in the database when it changes none
-// (Dialect.ExpectOne); current is an SQL expression of the row's state.
+// (Dialect.ExpectOne); current is a SELECT of the row's state.
 func (o ops) laterOne(dml, current string, args []any, fail func(error) error) bool {
 	d := o.deferrer()
 	if d == nil {

@@ -145,8 +145,8 @@ func (o ops) UpdateTransaction(ctx context.Context, t *store.Transaction) error 
 		WHERE sender = $8 AND transaction_id = $9 AND version = $10`
 	args := []any{nid(t.RequestID), nb(t.SenderNonce), nb(t.RecipNonce), t.Expect,
 		ts(t.UpdatedAt), ts(t.ExpiresAt), nb(t.State), t.Sender, t.TransactionID, t.Version}
-	held := o.laterOne(q, `(SELECT version::text FROM transactions
-		WHERE sender = $8 AND transaction_id = $9)`, args, func(err error) error {
+	held := o.laterOne(q, `SELECT version::text FROM transactions
+		WHERE sender = $8 AND transaction_id = $9`, args, func(err error) error {
 		if _, ok := o.db.drv.Classify(err).(*RowChanged); ok {
 			err = store.ErrStateChanged
 		}

@@ -139,12 +139,12 @@ func (o ops) Transition(
 	}
 	q, args := `UPDATE requests SET state = $1, updated_at = $2
 		WHERE id = $3 AND state = $4`, []any{to, ts(d.At), id, from}
-	current := `(SELECT state FROM requests WHERE id = $3)`
+	current := `SELECT state FROM requests WHERE id = $3`
 	if to.IsDecision() {
 		q, args = `UPDATE requests SET state = $1, updated_at = $2,
 			decided_at = $2, decided_by = $3, reason = $4 WHERE id = $5 AND state = $6`,
 			[]any{to, ts(d.At), d.By, d.Reason, id, from}
-		current = `(SELECT state FROM requests WHERE id = $5)`
+		current = `SELECT state FROM requests WHERE id = $5`
 	}
 	if o.laterOne(q, current, args, func(err error) error {
 		if rc, ok := o.db.drv.Classify(err).(*RowChanged); ok {
