@@ -242,17 +242,7 @@ func TestUnconfirmedCertificateRevoked(t *testing.T) {
 		t.Fatalf("kur: %v", err)
 	}
 	ctx := context.Background()
-	if n, err := e.op.CloseExpired(ctx); err != nil || n != 0 {
-		t.Fatalf("CloseExpired at once: %d, %v", n, err)
-	}
-	e.clock.Set(t0.Add(cmp.DefaultConfirmWait + time.Minute))
-	if n, err := e.op.CloseExpired(ctx); err != nil || n != 1 {
-		t.Fatalf("CloseExpired after the wait: %d, %v", n, err)
-	}
-	rec, err := e.op.Store.Certificate(ctx, operator.SerialBytes(res.Certificate.SerialNumber))
-	if err != nil || rec.Status != store.StatusRevoked {
-		t.Errorf("unconfirmed certificate: %+v, %v", rec, err)
-	}
+	expireUnconfirmed(t, e, res.Certificate)
 	if got := e.requests(store.StateRejected); len(got) != 1 {
 		t.Errorf("rejected requests: %+v", got)
 	}
@@ -277,6 +267,22 @@ func TestUnconfirmedEnrollmentRevoked(t *testing.T) {
 	if err != nil || res.Certificate == nil {
 		t.Fatalf("ir: %v", err)
 	}
+	expireUnconfirmed(t, e, res.Certificate)
+	cred := cmp.MACCredentials([]byte(sec.Reference), []byte(sec.Value))
+	if err := e.client.Confirm(ctx, res.State, cred, true); err == nil {
+		t.Error("a certConf after the wait was accepted")
+	}
+	if _, err := e.op.VerifyAudit(ctx); err != nil {
+		t.Errorf("audit chain: %v", err)
+	}
+}
+
+// expireUnconfirmed checks that closing expired transactions leaves cert,
+// just issued and not confirmed, alone at once and revokes it once the
+// confirmation wait is over.
+func expireUnconfirmed(t *testing.T, e *env, cert *pki.Certificate) {
+	t.Helper()
+	ctx := context.Background()
 	if n, err := e.op.CloseExpired(ctx); err != nil || n != 0 {
 		t.Fatalf("CloseExpired at once: %d, %v", n, err)
 	}
@@ -284,16 +290,9 @@ func TestUnconfirmedEnrollmentRevoked(t *testing.T) {
 	if n, err := e.op.CloseExpired(ctx); err != nil || n != 1 {
 		t.Fatalf("CloseExpired after the wait: %d, %v", n, err)
 	}
-	rec, err := e.op.Store.Certificate(ctx, operator.SerialBytes(res.Certificate.SerialNumber))
+	rec, err := e.op.Store.Certificate(ctx, operator.SerialBytes(cert.SerialNumber))
 	if err != nil || rec.Status != store.StatusRevoked {
-		t.Errorf("unconfirmed ir certificate: %+v, %v", rec, err)
-	}
-	cred := cmp.MACCredentials([]byte(sec.Reference), []byte(sec.Value))
-	if err := e.client.Confirm(ctx, res.State, cred, true); err == nil {
-		t.Error("a certConf after the wait was accepted")
-	}
-	if _, err := e.op.VerifyAudit(ctx); err != nil {
-		t.Errorf("audit chain: %v", err)
+		t.Errorf("unconfirmed certificate: %+v, %v", rec, err)
 	}
 }
 
