@@ -169,6 +169,14 @@ func (s *Server) decide(ctx context.Context, ex *exchange, dec *Decision, err er
 	if err == nil && dec.Kind == Issued {
 		err = checkIssued(dec.Certificate, tx.PublicKey)
 	}
+	if err != nil && !polled && tx.State == TxOpen && ex.req.Body.Type == TypeKUR &&
+		FailureOf(err) == FailSystemFailure {
+		// An internal failure is no decision: the kur's transaction stays
+		// open, as a crash would leave it, so that the client's resend of
+		// the same kur (the answer says to try again later) is asked
+		// again (resent) instead of refused as transactionIdInUse.
+		return Body{}, internalError(err, "deciding")
+	}
 	if err != nil || dec.Kind == Refused || (dec.Kind != Issued && dec.Kind != Waiting) {
 		tx.State = TxDone
 		tx.Expires = ex.now.Add(2*s.cfg.TimeWindow + s.cfg.ConfirmWait)

@@ -25,6 +25,7 @@ type testAuthority struct {
 	now     func() time.Time
 	auto    bool
 	refusal *cmp.Refusal
+	fail    error // an internal error of the authority
 	waiting map[string]*cmp.KeyUpdateRequest
 	issued  map[string][]byte
 	kurs    int
@@ -48,6 +49,9 @@ func (a *testAuthority) UpdateKey(ctx context.Context, req *cmp.KeyUpdateRequest
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.kurs++
+	if a.fail != nil {
+		return nil, a.fail
+	}
 	if a.refusal != nil {
 		return cmp.RefusedDecision(a.refusal), nil
 	}
@@ -241,4 +245,106 @@ func TestCMPLostAnswer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCMPPassingRefusal: an internal error of the operator (systemFailure)
+// leaves the request queued, with the attempt counted and the operator's
+// text kept, and the next sync completes the renewal in the same
+// transaction. transactionIdInUse for a kur sent again after a lost
+// answer (its first copy may still be processed there) leaves it queued
+// too, but only once: refused so again, or at the first kur, the
+// request is refused for good.
+func TestCMPPassingRefusal(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		lostBefore bool // the first exchange's answer is lost
+	}{
+		{"systemFailure", false},
+		{"systemFailure after a lost answer", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, a, lose := lossyFixture(t)
+			f.renew()
+			a.mu.Lock()
+			a.fail = errors.New("the database is down")
+			a.mu.Unlock()
+			attempts := 0
+			if tc.lostBefore {
+				// The operator failed and its answer was lost too.
+				*lose = true
+				if _, err := f.client.Sync(context.Background()); !errors.Is(err, ErrUnreachable) {
+					t.Fatalf("sync with the answer lost: %v", err)
+				}
+				*lose = false
+				attempts++
+			}
+			_, err := f.client.Sync(context.Background())
+			attempts++
+			var ue *UnreachableError
+			if !errors.As(err, &ue) || ue.Answered == nil ||
+				!strings.Contains(ue.Answered.Failure, "systemFailure") || ue.Answered.RU == "" {
+				t.Fatalf("Sync: %v; want the request kept queued with the operator's answer", err)
+			}
+			it := f.outbox()[0]
+			if it.Status != StatusQueued || it.Attempts != attempts || it.Passing == nil ||
+				!strings.Contains(it.LastError, "systemFailure") {
+				t.Fatalf("item after the passing refusal: status %s, %d attempts, %q",
+					it.Status, it.Attempts, it.LastError)
+			}
+			a.mu.Lock()
+			a.fail, a.auto = nil, true
+			a.mu.Unlock()
+			if sr := f.sync(); len(sr.Renewed) != 1 {
+				t.Fatalf("not renewed on the next sync: %+v", sr)
+			}
+			a.mu.Lock()
+			if len(a.issued) != 1 || a.confirm != 1 {
+				t.Errorf("the operator issued %d, confirmed %d; want one each", len(a.issued),
+					a.confirm)
+			}
+			a.mu.Unlock()
+			if it := f.outbox(); len(it) != 0 && it[0].Passing != nil {
+				t.Errorf("the passing refusal kept after the renewal: %+v", it[0])
+			}
+		})
+	}
+
+	t.Run("transactionIdInUse", func(t *testing.T) {
+		for _, lostBefore := range []bool{false, true} {
+			f, a, lose := lossyFixture(t)
+			a.refusal = cmp.Refuse(cmp.FailTransactionIDInUse, "занято", "in use")
+			f.renew()
+			if lostBefore {
+				*lose = true
+				if _, err := f.client.Sync(context.Background()); !errors.Is(err, ErrUnreachable) {
+					t.Fatalf("sync with the answer lost: %v", err)
+				}
+				*lose = false
+				_, err := f.client.Sync(context.Background())
+				var ue *UnreachableError
+				if !errors.As(err, &ue) || ue.Answered == nil {
+					t.Fatalf("resent kur refused as in use: %v; want it kept queued", err)
+				}
+			}
+			_, err := f.client.Sync(context.Background())
+			var re *RefusedError
+			if it := f.outbox()[0]; !errors.As(err, &re) || it.Status != StatusRefused {
+				t.Fatalf("lost answer %v: Sync: %v, item %s; want refused for good",
+					lostBefore, err, it.Status)
+			}
+		}
+	})
+}
+
+// lossyFixture is a fixture whose CMP transport loses the operator's
+// answers while *lose is set.
+func lossyFixture(t *testing.T) (*fixture, *testAuthority, *bool) {
+	f := newFixture(t, pki.ProfileECDSA, time.Time{})
+	a, down := withCMP(t, f)
+	srv := f.client.opts.Exchanger.(*CMP).Transport("").(serverTransport).srv
+	lose := new(bool)
+	f.client.opts.Exchanger = &CMP{Clock: f.clock.Now, Transport: func(string) cmp.Transport {
+		return lossyTransport{serverTransport{srv, down}, lose}
+	}}
+	return f, a, lose
 }

@@ -114,7 +114,11 @@
 //
 // Sync is safe from cron: the spool lock keeps a second run out, an
 // operator that cannot be reached leaves the item queued with the
-// attempt counted (UnreachableError, ErrUnreachable), a missing media
+// attempt counted (UnreachableError, ErrUnreachable), and so does an
+// operator's refusal that is its passing state rather than a decision
+// (an internal error, systemFailure; transactionIdInUse for a kur sent
+// again after a lost answer, once: UnreachableError.Answered,
+// OutboxItem.Passing), so that the same kur goes again; a missing media
 // leaves it too (MediaMissingError, ErrMediaMissing), and polls wait for
 // the operator's checkAfter. A request not sent by the current key's last
 // day is refused here (the operator would refuse it, O1): the key is then

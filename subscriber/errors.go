@@ -96,9 +96,17 @@ type UnreachableError struct {
 	Operator string
 	Attempts int
 	Err      error
+	// Answered, when set, says the operator was reached but answered with
+	// a refusal that is its passing state, not a decision on the request
+	// (see Client.Sync): its failure and texts.
+	Answered *Refusal
 }
 
 func (e *UnreachableError) Error() string {
+	if e.Answered != nil {
+		return fmt.Sprintf("subscriber: the operator %s cannot answer now (attempt %d): %v; "+
+			"the request stays queued for the next sync", e.Operator, e.Attempts, e.Err)
+	}
 	return fmt.Sprintf("subscriber: the operator %s cannot be reached (attempt %d): %v; "+
 		"the request stays queued for the next sync", e.Operator, e.Attempts, e.Err)
 }

@@ -105,6 +105,10 @@ type OutboxItem struct {
 	Attempts    int       `json:"attempts"`
 	LastAttempt time.Time `json:"last_attempt,omitzero"`
 	LastError   string    `json:"last_error,omitempty"`
+	// Passing is the operator's answer to the last attempt when it was a
+	// passing refusal (an internal error; see Client.Sync), nil when the
+	// last attempt got no answer or a decision.
+	Passing *Refusal `json:"passing,omitempty"`
 	// NextAttempt is the earliest time to poll (the operator's
 	// checkAfter, with jitter).
 	NextAttempt time.Time `json:"next_attempt,omitzero"`

@@ -248,9 +248,15 @@ func (c *Client) send(ctx context.Context, s *session, es []*entry, it *OutboxIt
 		}
 	}
 	signer := &lazySigner{ctx: ctx, s: s, e: old, purpose: PurposeSignExchange}
+	// An attempt counted before that got no answer may have reached the
+	// operator, its answer lost: this is the same kur again.
+	again := it.Attempts > 0 && it.Passing == nil
 	reply, err := c.opts.Exchanger.Send(ctx, it.Operator, it.Transaction, signer)
 	if err != nil {
 		return c.failed(it, signer, err)
+	}
+	if passing(reply, again) {
+		return c.notNow(it, reply)
 	}
 	c.notice(ctx, "S16", Info, it.Key, i18n.SubSent, it.Key)
 	return c.answer(ctx, it, reply, stepSent)
@@ -267,7 +273,50 @@ func (c *Client) poll(ctx context.Context, s *session, es []*entry, it *OutboxIt
 	if err != nil {
 		return c.failed(it, signer, err)
 	}
+	if passing(reply, false) {
+		return c.notNow(it, reply)
+	}
 	return c.answer(ctx, it, reply, "")
+}
+
+// passing reports whether r is a refusal that is the operator's passing
+// state rather than its decision on the request, so that the request
+// stays queued instead of being refused for good: an internal error of
+// the operator (systemFailure, whose text says to try again later; the
+// request may well have been stored, or even issued, before it), or, for
+// a kur sent again after an answer that was lost (again),
+// transactionIdInUse: the first copy is still being processed there, and
+// the next exchange finds its transaction. (A first kur refused as
+// transactionIdInUse is a decision: the operator has another request
+// under that transaction; so is one sent again after a passing refusal,
+// which the operator may have closed the transaction with, so that a
+// passing refusal never repeats for ever on one transaction.)
+func passing(r *Reply, again bool) bool {
+	if r.Status != Refused {
+		return false
+	}
+	for _, f := range strings.Split(r.Failure, ",") {
+		if f == "systemFailure" || (again && f == "transactionIdInUse") {
+			return true
+		}
+	}
+	return false
+}
+
+// notNow records r, a passing refusal (see passing), as an exchange that
+// did not get the operator's answer: the item keeps its status, the
+// attempt is counted and the operator's text kept.
+func (c *Client) notNow(it *OutboxItem, r *Reply) error {
+	it.Attempts++
+	it.LastAttempt = c.now().UTC()
+	refusal := &Refusal{Failure: r.Failure, RU: r.RU, EN: r.EN}
+	cause := fmt.Errorf("the operator answered %s: %s", r.Failure, r.EN)
+	it.LastError, it.Passing = cause.Error(), refusal
+	if err := c.opts.Spool.PutOutbox(it); err != nil {
+		return errors.Join(cause, err)
+	}
+	return &UnreachableError{Operator: it.Operator, Attempts: it.Attempts, Err: cause,
+		Answered: refusal}
 }
 
 // failed records an exchange that did not reach the operator: the item
@@ -281,6 +330,7 @@ func (c *Client) failed(it *OutboxItem, signer *lazySigner, cause error) error {
 	it.Attempts++
 	it.LastAttempt = c.now().UTC()
 	it.LastError = cause.Error()
+	it.Passing = nil
 	if err := c.opts.Spool.PutOutbox(it); err != nil {
 		return errors.Join(cause, err)
 	}
@@ -292,7 +342,7 @@ func (c *Client) answer(ctx context.Context, it *OutboxItem, r *Reply, crash str
 	if len(r.State) > 0 {
 		it.Transaction = r.State
 	}
-	it.LastError = ""
+	it.LastError, it.Passing = "", nil
 	switch r.Status {
 	case Waiting:
 		after := r.CheckAfter

@@ -64,3 +64,33 @@ func TestExplainHints(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainNotNow: a request kept queued after a passing refusal of the
+// operator says so in the subscriber's language, with the operator's
+// text, not that the operator cannot be reached.
+func TestExplainNotNow(t *testing.T) {
+	err := &subscriber.KeyError{Key: "3f2a9c01d4e5b6a7c8d9", Err: &subscriber.UnreachableError{
+		Operator: "http://127.0.0.1:8080/.well-known/cmp", Attempts: 2,
+		Err: errors.New("the operator answered systemFailure"),
+		Answered: &subscriber.Refusal{Failure: "systemFailure",
+			RU: "внутренняя ошибка удостоверяющего центра", EN: "an internal error of the CA"}}}
+	for _, tc := range []struct {
+		lang      i18n.Lang
+		msg, hint string
+		notInMsg  string
+	}{
+		{i18n.RU, "сейчас не может ответить (попытка 2): внутренняя ошибка", "остаётся в очереди", "недоступен"},
+		{i18n.EN, "cannot answer now (attempt 2): an internal error of the CA", "stays queued", "cannot be reached"},
+	} {
+		var ce *cli.Error
+		if !errors.As(explain(tc.lang, err), &ce) {
+			t.Fatalf("explain is not a *cli.Error")
+		}
+		if !strings.Contains(ce.Msg, tc.msg) || strings.Contains(ce.Msg, tc.notInMsg) {
+			t.Errorf("%s: message %q, want %q", tc.lang, ce.Msg, tc.msg)
+		}
+		if !slices.ContainsFunc(ce.Hints, func(h string) bool { return strings.Contains(h, tc.hint) }) {
+			t.Errorf("%s: hints %q lack %q", tc.lang, ce.Hints, tc.hint)
+		}
+	}
+}

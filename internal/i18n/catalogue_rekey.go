@@ -74,6 +74,8 @@ const (
 	HintKeyPassword    Key = "hint.key_password"
 	ErrKeyUnreachable  Key = "err.key_unreachable"
 	HintUnreachable    Key = "hint.unreachable"
+	ErrKeyNotNow       Key = "err.key_not_now"
+	HintNotNow         Key = "hint.not_now"
 	ErrKeyRefused      Key = "err.key_refused"
 	ErrKeyPending      Key = "err.key_pending"
 	HintKeyPending     Key = "hint.key_pending"
@@ -252,6 +254,10 @@ var rekeyCatalogue = map[Key]message{
 		"key %s: the operator %s cannot be reached (attempt %d): %s"},
 	HintUnreachable: {"запрос остаётся в очереди; проверьте сеть и повторите rekey sync позже",
 		"the request stays queued; check the network and run rekey sync again later"},
+	ErrKeyNotNow: {"ключ %s: оператор %s сейчас не может ответить (попытка %d): %s",
+		"key %s: the operator %s cannot answer now (attempt %d): %s"},
+	HintNotNow: {"запрос остаётся в очереди и уйдёт снова при следующем обмене (rekey sync); если это повторяется, обратитесь к оператору",
+		"the request stays queued and goes again with the next exchange (rekey sync); if this goes on, contact the operator"},
 	ErrKeyRefused: {"ключ %s: оператор отклонил замену: %s", "key %s: the operator refused the renewal: %s"},
 	ErrKeyPending: {"ключ %s: замена уже идёт", "key %s: its renewal is already under way"},
 	HintKeyPending: {"выполните rekey sync, чтобы отправить запрос и получить сертификат",
