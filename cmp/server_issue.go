@@ -166,16 +166,17 @@ func (s *Server) decide(ctx context.Context, ex *exchange, dec *Decision, err er
 	if err == nil && dec == nil {
 		err = refusef(FailSystemFailure, "cmp: the Authority returned no decision")
 	}
-	if err == nil && dec.Kind == Issued {
-		err = checkIssued(dec.Certificate, tx.PublicKey)
-	}
 	if err != nil && !polled && tx.State == TxOpen && ex.req.Body.Type == TypeKUR &&
 		FailureOf(err) == FailSystemFailure {
-		// An internal failure is no decision: the kur's transaction stays
-		// open, as a crash would leave it, so that the client's resend of
-		// the same kur (the answer says to try again later) is asked
-		// again (resent) instead of refused as transactionIdInUse.
+		// The Authority's internal failure is no decision: the kur's
+		// transaction stays open, as a crash would leave it, so that the
+		// client's resend of the same kur (the answer says to try again
+		// later) is asked again (resent) instead of refused as
+		// transactionIdInUse.
 		return Body{}, internalError(err, "deciding")
+	}
+	if err == nil && dec.Kind == Issued {
+		err = checkIssued(dec.Certificate, tx.PublicKey)
 	}
 	if err != nil || dec.Kind == Refused || (dec.Kind != Issued && dec.Kind != Waiting) {
 		tx.State = TxDone

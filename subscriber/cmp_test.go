@@ -209,14 +209,8 @@ func (t lossyTransport) Exchange(ctx context.Context, der []byte) ([]byte, error
 func TestCMPLostAnswer(t *testing.T) {
 	for _, auto := range []bool{false, true} {
 		t.Run(map[bool]string{false: "manual", true: "auto"}[auto], func(t *testing.T) {
-			f := newFixture(t, pki.ProfileECDSA, time.Time{})
-			a, down := withCMP(t, f)
+			f, a, lose := lossyFixture(t)
 			a.auto = auto
-			srv := f.client.opts.Exchanger.(*CMP).Transport("").(serverTransport).srv
-			lose := new(bool)
-			f.client.opts.Exchanger = &CMP{Clock: f.clock.Now, Transport: func(string) cmp.Transport {
-				return lossyTransport{serverTransport{srv, down}, lose}
-			}}
 			f.renew()
 			*lose = true
 			if _, err := f.client.Sync(context.Background()); !errors.Is(err, ErrUnreachable) {

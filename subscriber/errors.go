@@ -74,11 +74,15 @@ func (e *RefusedError) Error() string {
 
 // Text returns the operator's text in lang ("ru" or "en"), falling back
 // to the other language.
-func (e *RefusedError) Text(lang string) string {
-	if lang == "ru" && e.RU != "" || e.EN == "" {
-		return e.RU
+func (e *RefusedError) Text(lang string) string { return textIn(lang, e.RU, e.EN) }
+
+// textIn returns the operator's text in lang ("ru" or "en"), the other
+// when that one is empty.
+func textIn(lang, ru, en string) string {
+	if lang == "ru" && ru != "" || en == "" {
+		return ru
 	}
-	return e.EN
+	return en
 }
 
 func (e *RefusedError) Unwrap() error { return ErrRefused }

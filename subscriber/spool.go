@@ -125,6 +125,9 @@ type Refusal struct {
 	EN      string `json:"en"`
 }
 
+// Text returns the operator's text in lang ("ru" or "en").
+func (r *Refusal) Text(lang string) string { return textIn(lang, r.RU, r.EN) }
+
 // InboxItem is one thing received, in one file.
 type InboxItem struct {
 	Format   int       `json:"format"`

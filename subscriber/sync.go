@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"rekey/cmp"
 	"rekey/internal/i18n"
 	"rekey/media"
 	"rekey/pki"
@@ -296,27 +297,25 @@ func passing(r *Reply, again bool) bool {
 		return false
 	}
 	for _, f := range strings.Split(r.Failure, ",") {
-		if f == "systemFailure" || (again && f == "transactionIdInUse") {
+		if f == failSystem || (again && f == failTransactionInUse) {
 			return true
 		}
 	}
 	return false
 }
 
+// The PKIFailureInfo names that passing looks for in Reply.Failure.
+var (
+	failSystem           = cmp.FailSystemFailure.String()
+	failTransactionInUse = cmp.FailTransactionIDInUse.String()
+)
+
 // notNow records r, a passing refusal (see passing), as an exchange that
-// did not get the operator's answer: the item keeps its status, the
-// attempt is counted and the operator's text kept.
+// did not get the operator's decision: see attempted.
 func (c *Client) notNow(it *OutboxItem, r *Reply) error {
-	it.Attempts++
-	it.LastAttempt = c.now().UTC()
 	refusal := &Refusal{Failure: r.Failure, RU: r.RU, EN: r.EN}
-	cause := fmt.Errorf("the operator answered %s: %s", r.Failure, r.EN)
-	it.LastError, it.Passing = cause.Error(), refusal
-	if err := c.opts.Spool.PutOutbox(it); err != nil {
-		return errors.Join(cause, err)
-	}
-	return &UnreachableError{Operator: it.Operator, Attempts: it.Attempts, Err: cause,
-		Answered: refusal}
+	return c.attempted(it, fmt.Errorf("the operator answered %s: %s", r.Failure, r.EN),
+		refusal)
 }
 
 // failed records an exchange that did not reach the operator: the item
@@ -327,14 +326,22 @@ func (c *Client) failed(it *OutboxItem, signer *lazySigner, cause error) error {
 	if err := signer.failed(); err != nil {
 		return err
 	}
+	return c.attempted(it, cause, nil)
+}
+
+// attempted records an exchange that got no decision of the operator:
+// the item keeps its status, the attempt is counted, cause kept, and
+// answered (the operator's passing refusal, or nil when no answer came)
+// kept as the item's Passing.
+func (c *Client) attempted(it *OutboxItem, cause error, answered *Refusal) error {
 	it.Attempts++
 	it.LastAttempt = c.now().UTC()
-	it.LastError = cause.Error()
-	it.Passing = nil
+	it.LastError, it.Passing = cause.Error(), answered
 	if err := c.opts.Spool.PutOutbox(it); err != nil {
 		return errors.Join(cause, err)
 	}
-	return &UnreachableError{Operator: it.Operator, Attempts: it.Attempts, Err: cause}
+	return &UnreachableError{Operator: it.Operator, Attempts: it.Attempts, Err: cause,
+		Answered: answered}
 }
 
 // answer records the operator's answer to Send or Poll.

@@ -75,12 +75,8 @@ func describe(lang i18n.Lang, err error) (string, []string) {
 		return msg, []string{office}
 	}
 	if ue, ok := errorsAs[*subscriber.UnreachableError](err); ok && ue.Answered != nil {
-		text := ue.Answered.EN
-		if lang == i18n.RU && ue.Answered.RU != "" {
-			text = ue.Answered.RU
-		}
-		return t(i18n.ErrKeyNotNow, key, ue.Operator, ue.Attempts, text),
-			[]string{t(i18n.HintNotNow)}
+		return t(i18n.ErrKeyNotNow, key, ue.Operator, ue.Attempts,
+			ue.Answered.Text(string(lang))), []string{t(i18n.HintNotNow)}
 	}
 	if ue, ok := errorsAs[*subscriber.UnreachableError](err); ok {
 		return t(i18n.ErrKeyUnreachable, key, ue.Operator, ue.Attempts, ue.Err.Error()),

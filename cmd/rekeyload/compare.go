@@ -45,14 +45,14 @@ type comparisonRatio struct {
 // times, so that the engines meet the machine's changes of speed alike.
 func compare(ctx context.Context, c *config, pairs int, log io.Writer) (*comparison, error) {
 	cmp := &comparison{byName: map[string]*engineFigures{}}
-	defer cmp.summarize()
-	if err := c.check(); err != nil {
-		return cmp, err
-	}
 	for _, db := range compareDatabases {
 		e := &engineFigures{Database: db}
 		cmp.Engines = append(cmp.Engines, e)
 		cmp.byName[db] = e
+	}
+	defer cmp.summarize()
+	if err := c.check(); err != nil {
+		return cmp, err
 	}
 	for i := range pairs {
 		for _, db := range compareDatabases {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -262,6 +263,11 @@ func TestSocketDSN(t *testing.T) {
 func TestCompareSmoke(t *testing.T) {
 	c := &config{subscribers: 6, concurrency: 3, rounds: 1, profile: "ecdsa-p256",
 		db: "sqlite", rekeyd: binary, compare: 2}
+	bad := *c
+	bad.db = "postgres"
+	if _, err := compare(context.Background(), &bad, 2, io.Discard); err == nil {
+		t.Error("compare with --db postgres: no error")
+	}
 	var log bytes.Buffer
 	cmp, err := compare(context.Background(), c, 2, &log)
 	if err != nil {

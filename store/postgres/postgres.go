@@ -149,7 +149,7 @@ SELECT $5, $6, $7, r.id, $8, $9, $10, $11, $12, $2, $13 FROM r`
 // recordCertificateOrFail is recordCertificate failing, by
 // rekey_expect_one, when it records nothing; the request's state tells
 // why, read as expectOne reads it.
-const recordCertificateOrFail = `WITH r AS (
+var recordCertificateOrFail = `WITH r AS (
 	UPDATE requests SET state = $1, updated_at = $2
 	WHERE id = $3 AND state = $4 AND EXISTS (SELECT 1 FROM serials
 		WHERE serial = $5 AND issuer = $6 AND request_id = $3)
@@ -158,9 +158,7 @@ i AS (INSERT INTO certificates (serial, issuer, subscriber_id, request_id, der, 
 	not_before, not_after, key_expires, issued_at, status)
 	SELECT $5, $6, $7, r.id, $8, $9, $10, $11, $12, $2, $13 FROM r
 	RETURNING 1),
-n AS (SELECT count(*) AS n FROM i)
-SELECT rekey_expect_one(n, CASE WHEN n = 1 THEN NULL
-	ELSE (SELECT state FROM requests WHERE id = $3 FOR SHARE) END) FROM n`
+` + expectTail("i", "SELECT state FROM requests WHERE id = $3")
 
 // expectOne wraps a compare-and-set write so that it fails when it
 // changed no row (sqlcore.Dialect.ExpectOne). The row's state is read
@@ -171,10 +169,17 @@ SELECT rekey_expect_one(n, CASE WHEN n = 1 THEN NULL
 // (a lost race taken for another failure); a locking read returns the
 // newest committed version. (The CASE leaves the subquery, an initplan,
 // unevaluated when the write succeeded.)
-const expectOne = `WITH w AS (%s
+var expectOne = `WITH w AS (%s
 	RETURNING 1),
-n AS (SELECT count(*) AS n FROM w)
-SELECT rekey_expect_one(n, CASE WHEN n = 1 THEN NULL ELSE (%s FOR SHARE) END) FROM n`
+` + expectTail("w", "%s")
+
+// expectTail ends a statement whose CTE rows returns a row for each row
+// its write changed: it fails by rekey_expect_one unless there is one,
+// with the state that current (a SELECT) reads, as expectOne says.
+func expectTail(rows, current string) string {
+	return `n AS (SELECT count(*) AS n FROM ` + rows + `)
+SELECT rekey_expect_one(n, CASE WHEN n = 1 THEN NULL ELSE (` + current + ` FOR SHARE) END) FROM n`
+}
 
 // requestIDBlock is how many request IDs a process takes at once; the
 // sequence advances by as many (migration 0006).
